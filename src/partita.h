@@ -1,0 +1,13 @@
+/* partita.h: the whole public API of libpartita. */
+#ifndef PARTITA_H
+#define PARTITA_H
+#include "pt_error.h"
+#include "pt_log.h"
+#include "pt_config.h"
+#include "pt_cli.h"
+#include "pt_timer.h"
+#include "pt_decomp.h"
+#include "pt_field.h"
+#include "pt_halo.h"
+#include "pt_reduce.h"
+#endif

@@ -1,0 +1,42 @@
+/* pt_cli: the command line shared by every Partita app:
+ *   prog [INPUT] [--set section.key=value]... [--output DIR] [--report FILE.json]
+ *        [--restart FILE|latest] [--max-walltime SECONDS] [-v|-q] [--help] [--version]
+ * Options the app declares as pass-through (single-dash, e.g. PETSc's -ksp_type cg)
+ * are collected for the app. */
+#ifndef PT_CLI_H
+#define PT_CLI_H
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pt_cli {
+  const char *prog;          /* program name for messages ("partita-heat") */
+  const char *input;         /* deck path or NULL */
+  int nset;                  /* --set overrides, in command-line order */
+  const char **sets;
+  const char *output_dir;    /* default "." */
+  const char *report;        /* JSON report path or NULL */
+  const char *restart;       /* checkpoint file, "latest", or NULL */
+  double max_walltime;       /* seconds, 0 = none */
+  int verbosity;             /* PT_LOG_* level, default PT_LOG_INFO */
+  int npass;                 /* pass-through arguments (argv[0] first) */
+  char **pass;               /* NULL-terminated, like argv */
+} pt_cli;
+
+/* Parses argv. Returns PT_OK, PT_EXIT after printing --help/--version (rank 0 only),
+ * or PT_ERR_INPUT with a message ("--max-walltime: must be a number of seconds >= 0
+ * (got 'abc')"); on error cli holds nothing to free.
+ * `usage` is the app's one-paragraph description for --help. If `passthrough` is
+ * nonzero, unknown single-dash options and their values go to cli->pass instead of
+ * being errors. Not collective (argv is the same on every rank). */
+int pt_cli_parse(pt_cli *cli, int argc, char **argv, const char *prog, const char *usage,
+                 int passthrough);
+
+/* Frees what pt_cli_parse allocated; the strings themselves belong to argv. */
+void pt_cli_free(pt_cli *cli);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,57 @@
+/* pt_decomp: Cartesian domain decomposition of a global 2D or 3D grid over the ranks of
+ * a communicator. Any global size on any rank count: blocks along an axis differ by at
+ * most one cell (the first `n % p` blocks get the extra cell). Axis 0 is the slowest
+ * varying index in memory and in files; axis ndim-1 the fastest. */
+#ifndef PT_DECOMP_H
+#define PT_DECOMP_H
+
+#include <mpi.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PT_MAXDIM 3
+
+typedef struct pt_decomp {
+  int ndim;
+  int64_t gsize[PT_MAXDIM];   /* global cells per axis */
+  int dims[PT_MAXDIM];        /* process grid */
+  int periodic[PT_MAXDIM];
+  int coords[PT_MAXDIM];      /* this rank's position in the process grid */
+  int64_t lo[PT_MAXDIM];      /* first global index owned */
+  int64_t n[PT_MAXDIM];       /* cells owned per axis */
+  int nbr[PT_MAXDIM][2];      /* neighbour ranks in `cart` (-1 side, +1 side), or MPI_PROC_NULL */
+  MPI_Comm cart;              /* Cartesian communicator (owned) */
+  int rank, size;             /* in `cart` */
+} pt_decomp;
+
+/* Builds the decomposition. `dims_req[d]` > 0 fixes the process count along axis d; 0
+ * lets Partita choose, minimising the halo surface among factorisations of the rank
+ * count that give every rank at least one cell (dims_req may be NULL). Errors
+ * (PT_ERR_INPUT, agreed): ndim not 2 or 3, a size < 1, fixed dims whose product is not
+ * the rank count, or a grid too small for the rank count ("grid 5 x 5 cannot be split
+ * over 32 ranks: ..."). Collective over `comm`. */
+int pt_decomp_create(MPI_Comm comm, int ndim, const int64_t gsize[], const int periodic[],
+                     const int dims_req[], pt_decomp **d);
+
+void pt_decomp_destroy(pt_decomp **d);
+
+/* Block of `p` among `np` blocks of `n` cells: first index and count. */
+void pt_decomp_block(int64_t n, int np, int p, int64_t *start, int64_t *count);
+
+/* Owned box of the rank at process-grid coordinates `coords`. Not collective. */
+void pt_decomp_box_of(const pt_decomp *d, const int coords[], int64_t lo[], int64_t n[]);
+
+/* Coordinates along `axis` of the process that owns global index `g`. */
+int pt_decomp_owner(const pt_decomp *d, int axis, int64_t g);
+
+/* Number of cells owned by this rank / in the whole grid. */
+int64_t pt_decomp_local_cells(const pt_decomp *d);
+int64_t pt_decomp_global_cells(const pt_decomp *d);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,59 @@
+/* pt_halo: ghost-layer exchange of a pt_field behind one API, with back-ends chosen at
+ * run time. Faces only (what 5- and 7-point stencils need): edge and corner ghosts are
+ * not written. Periodic axes wrap, including a process grid of 1 along an axis.
+ *   p2p      non-blocking persistent sends/receives with MPI subarray datatypes
+ *   neighbor MPI_Neighbor_alltoallw on the Cartesian communicator
+ *   rma      MPI_Put into the neighbours' ghosts, fence synchronisation
+ *   rma-pscw MPI_Put with post-start-complete-wait synchronisation
+ * begin/end split the exchange so interior work can overlap the transfer. */
+#ifndef PT_HALO_H
+#define PT_HALO_H
+
+#include "pt_field.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum {
+  PT_HALO_P2P = 0,
+  PT_HALO_NEIGHBOR = 1,
+  PT_HALO_RMA = 2,
+  PT_HALO_RMA_PSCW = 3,
+  PT_HALO_NKINDS = 4
+} pt_halo_kind;
+
+/* Names accepted by pt_halo_kind_parse, in enum order (NULL-terminated). */
+extern const char *const pt_halo_kind_names[];
+
+/* Parses "p2p", "neighbor", "rma" or "rma-pscw". Errors: PT_ERR_INPUT. Not collective. */
+int pt_halo_kind_parse(const char *name, pt_halo_kind *kind);
+
+typedef struct pt_halo pt_halo;
+
+/* Prepares the exchange of `f`'s ghost layers (datatypes, persistent requests, windows).
+ * The field must outlive the exchange. Errors (agreed): PT_ERR_INPUT (unknown kind, or a
+ * block too large for MPI datatypes), PT_ERR_MPI, PT_ERR_NOMEM. Collective over
+ * f->decomp->cart. */
+int pt_halo_create(pt_field *f, pt_halo_kind kind, pt_halo **h);
+
+/* Completes an exchange still in flight, frees the datatypes, requests, window and
+ * communicator, and sets *h to NULL (no-op on NULL). Collective over the Cartesian
+ * communicator. */
+void pt_halo_destroy(pt_halo **h);
+
+/* Starts sending the owned boundary layers. Owned cells must not be written, nor ghosts
+ * read, until pt_halo_end. Errors: PT_ERR_MPI, PT_ERR_RUNTIME (an exchange is already
+ * in flight). Collective over the Cartesian communicator, in the same order on every
+ * rank. */
+int pt_halo_begin(pt_halo *h);
+/* Completes the exchange: face ghosts hold the neighbours' values. Errors: PT_ERR_MPI,
+ * PT_ERR_RUNTIME (no exchange in flight). Collective. */
+int pt_halo_end(pt_halo *h);
+/* begin + end. Collective. */
+int pt_halo_exchange(pt_halo *h);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,59 @@
+#include "pt_reduce.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "pt_error.h"
+
+int pt_sum_prepare(pt_sum *s, MPI_Comm comm) {
+  double in[2] = {s->maxabs, (double)s->count}, out[2];
+  PT_MPI(MPI_Allreduce(&in[0], &out[0], 1, MPI_DOUBLE, MPI_MAX, comm));
+  PT_MPI(MPI_Allreduce(&in[1], &out[1], 1, MPI_DOUBLE, MPI_SUM, comm));
+  if (!isfinite(out[0])) return PT_ERROR(PT_ERR_RUNTIME, "sum of non-finite values (NaN or Inf)");
+  /* Largest scale with max * count * 2^scale < 2^125: no term and no partial sum can
+   * overflow the 128-bit accumulator, whatever the order of addition. */
+  int emax = 0, ecount = 0;
+  frexp(out[0], &emax);
+  frexp(out[1] + 1, &ecount);
+  s->scale = out[0] > 0 ? 125 - emax - ecount : 0;
+  s->acc = 0;
+  return PT_OK;
+}
+
+void pt_sum_add(pt_sum *s, double x) {
+  /* ldexp is exact; rounding to an integer is the only (deterministic) approximation,
+   * and an integer-valued double below 2^125 converts to __int128 exactly. */
+  s->acc += (__int128)nearbyint(ldexp(x, s->scale));
+}
+
+/* Sums 128-bit integers exactly; the combination order cannot matter. */
+static void sum_i128(void *in, void *inout, int *len, MPI_Datatype *dt) {
+  (void)dt;
+  __int128 *a = in, *b = inout;
+  for (int i = 0; i < *len; ++i) b[i] += a[i];
+}
+
+int pt_sum_finish(pt_sum *s, MPI_Comm comm, double *sum) {
+  MPI_Datatype t;
+  MPI_Op op;
+  PT_MPI(MPI_Type_contiguous(16, MPI_BYTE, &t));
+  PT_MPI(MPI_Type_commit(&t));
+  PT_MPI(MPI_Op_create(sum_i128, 1, &op));
+  __int128 total = 0;
+  int err = MPI_Allreduce(&s->acc, &total, 1, t, op, comm);
+  MPI_Op_free(&op);
+  MPI_Type_free(&t);
+  PT_MPI(err);
+  /* One correctly rounded conversion, then an exact power-of-two scaling. */
+  *sum = ldexp((double)total, -s->scale);
+  return PT_OK;
+}
+
+int pt_reduce_sum(MPI_Comm comm, const double *x, size_t n, double *sum) {
+  pt_sum s;
+  pt_sum_init(&s);
+  for (size_t i = 0; i < n; ++i) pt_sum_scan(&s, x[i]);
+  PT_TRY(pt_sum_prepare(&s, comm));
+  for (size_t i = 0; i < n; ++i) pt_sum_add(&s, x[i]);
+  return pt_sum_finish(&s, comm, sum);
+}

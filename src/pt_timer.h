@@ -1,0 +1,63 @@
+/* pt_timer: named phase timers with min/avg/max/imbalance across ranks, the end-of-run
+ * table, and the JSON run report (written with cJSON). */
+#ifndef PT_TIMER_H
+#define PT_TIMER_H
+
+#include <mpi.h>
+#include <stdio.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pt_timers pt_timers;
+
+/* Statistics of one phase across the ranks of a communicator (seconds). */
+typedef struct pt_timer_stats {
+  const char *name;
+  double min, avg, max;
+  double imbalance;   /* (max - avg) / avg, 0 when avg is 0 */
+  long long calls;    /* calls on rank 0 */
+} pt_timer_stats;
+
+/* Creates an empty set of timers. Errors: PT_ERR_NOMEM. Not collective. */
+int pt_timers_create(pt_timers **t);
+void pt_timers_destroy(pt_timers **t);
+
+/* Registers a phase and returns its id (>= 0), or the existing id of `name`. Ranks
+ * must register the same phases in the same order. Not collective. */
+int pt_timers_add(pt_timers *t, const char *name);
+void pt_timers_start(pt_timers *t, int id);
+void pt_timers_stop(pt_timers *t, int id);
+/* Seconds accumulated on this rank. */
+double pt_timers_elapsed(const pt_timers *t, int id);
+int pt_timers_count(const pt_timers *t);
+
+/* Reduces every phase over `comm` into `stats` (pt_timers_count entries). Collective. */
+int pt_timers_reduce(const pt_timers *t, MPI_Comm comm, pt_timer_stats *stats);
+
+/* Prints the phase table (phase, calls, min, avg, max, imbalance, % of `total`) on rank
+ * 0 of `comm` to `out`. `total` < 0 takes the sum of the averages. Collective. */
+int pt_timers_print(const pt_timers *t, MPI_Comm comm, double total, FILE *out);
+
+/* Run report: key/value results grouped in sections, written as JSON by rank 0 with the
+ * timers, the MPI/OpenMP layout, the host and the resolved input deck. */
+typedef struct pt_report pt_report;
+
+int pt_report_create(const char *app, pt_report **r);
+void pt_report_destroy(pt_report **r);
+/* Adds "section": {"key": value} entries. Not collective. */
+int pt_report_add_double(pt_report *r, const char *section, const char *key, double v);
+int pt_report_add_int(pt_report *r, const char *section, const char *key, long long v);
+int pt_report_add_string(pt_report *r, const char *section, const char *key, const char *v);
+
+/* Writes the report to `path` (temp file then rename, so a reader never sees half a
+ * report). Collective over `comm`: reduces the timers; rank 0 writes. Errors: PT_ERR_IO
+ * (agreed across ranks). `deck` may be NULL. */
+int pt_report_write(pt_report *r, const pt_timers *t, MPI_Comm comm, const char *deck,
+                    const char *path);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,140 @@
+// pt_timer: phase registration, accumulation, cross-rank statistics, JSON report.
+#include "pt_test.h"
+
+#include <cjson/cJSON.h>
+
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <unistd.h>
+
+#include "pt_error.h"
+#include "pt_timer.h"
+
+static void spin(double seconds) {
+  double t0 = MPI_Wtime();
+  while (MPI_Wtime() - t0 < seconds) {
+  }
+}
+
+TEST(Timer, AddIsIdempotentPerName) {
+  pt_timers *t;
+  ASSERT_EQ(PT_OK, pt_timers_create(&t));
+  EXPECT_EQ(0, pt_timers_add(t, "compute"));
+  EXPECT_EQ(1, pt_timers_add(t, "halo"));
+  EXPECT_EQ(0, pt_timers_add(t, "compute"));
+  EXPECT_EQ(2, pt_timers_count(t));
+  pt_timers_destroy(&t);
+  EXPECT_EQ(nullptr, t);
+}
+
+TEST(Timer, AccumulatesOverCalls) {
+  pt_timers *t;
+  ASSERT_EQ(PT_OK, pt_timers_create(&t));
+  int id = pt_timers_add(t, "work");
+  for (int i = 0; i < 3; ++i) {
+    pt_timers_start(t, id);
+    spin(0.01);
+    pt_timers_stop(t, id);
+  }
+  EXPECT_GE(pt_timers_elapsed(t, id), 0.03);
+  EXPECT_LT(pt_timers_elapsed(t, id), 1.0);
+  pt_timers_destroy(&t);
+}
+
+TEST(Timer, ReduceGivesMinAvgMaxAndImbalance) {
+  pt_timers *t;
+  ASSERT_EQ(PT_OK, pt_timers_create(&t));
+  int id = pt_timers_add(t, "uneven");
+  int r = pt_test::rank(), n = pt_test::size();
+  // Rank r works (r+1) * 20 ms: min 20 ms, max n*20 ms, avg (n+1)/2 * 20 ms.
+  pt_timers_start(t, id);
+  spin(0.02 * (r + 1));
+  pt_timers_stop(t, id);
+  pt_timer_stats s;
+  EXPECT_EQ(PT_OK, pt_timers_reduce(t, MPI_COMM_WORLD, &s));
+  EXPECT_STREQ("uneven", s.name);
+  EXPECT_EQ(1, s.calls);
+  EXPECT_NEAR(0.02, s.min, 0.015);
+  EXPECT_NEAR(0.02 * n, s.max, 0.015);
+  EXPECT_NEAR(0.01 * (n + 1), s.avg, 0.015);
+  EXPECT_NEAR((s.max - s.avg) / s.avg, s.imbalance, 1e-12);
+  pt_timers_destroy(&t);
+}
+
+TEST(Timer, PrintsOneRowPerPhaseOnRankZero) {
+  pt_timers *t;
+  ASSERT_EQ(PT_OK, pt_timers_create(&t));
+  pt_timers_add(t, "compute");
+  pt_timers_add(t, "halo");
+  char buf[4096] = "";
+  FILE *f = fmemopen(buf, sizeof buf, "w");
+  EXPECT_EQ(PT_OK, pt_timers_print(t, MPI_COMM_WORLD, -1, f));
+  fclose(f);
+  std::string out(buf);
+  if (pt_test::rank() == 0) {
+    EXPECT_NE(std::string::npos, out.find("phase"));
+    EXPECT_NE(std::string::npos, out.find("compute"));
+    EXPECT_NE(std::string::npos, out.find("halo"));
+  } else {
+    EXPECT_TRUE(out.empty());
+  }
+  pt_timers_destroy(&t);
+}
+
+TEST(Report, WritesValidJsonWithResultsTimersAndDeck) {
+  pt_timers *t;
+  pt_report *rep;
+  ASSERT_EQ(PT_OK, pt_timers_create(&t));
+  ASSERT_EQ(PT_OK, pt_report_create("partita-test", &rep));
+  int id = pt_timers_add(t, "compute");
+  pt_timers_start(t, id);
+  pt_timers_stop(t, id);
+  EXPECT_EQ(PT_OK, pt_report_add_double(rep, "results", "lups", 1.5e9));
+  EXPECT_EQ(PT_OK, pt_report_add_int(rep, "results", "steps", 100));
+  EXPECT_EQ(PT_OK, pt_report_add_string(rep, "results", "scheme", "explicit"));
+  EXPECT_EQ(PT_OK, pt_report_add_int(rep, "results", "steps", 200));  // replaces
+  char path[] = "/tmp/pt-report-XXXXXX";
+  if (pt_test::rank() == 0) {
+    int fd = mkstemp(path);
+    close(fd);
+  }
+  MPI_Bcast(path, sizeof path, MPI_CHAR, 0, MPI_COMM_WORLD);
+  EXPECT_EQ(PT_OK, pt_report_write(rep, t, MPI_COMM_WORLD, "[heat]\nnx = 3\n", path));
+  if (pt_test::rank() == 0) {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    cJSON *j = cJSON_Parse(ss.str().c_str());
+    EXPECT_NE(nullptr, j) << ss.str();
+    if (j) {
+      cJSON *res = cJSON_GetObjectItem(j, "results");
+      EXPECT_DOUBLE_EQ(1.5e9, cJSON_GetObjectItem(res, "lups")->valuedouble);
+      EXPECT_EQ(200, cJSON_GetObjectItem(res, "steps")->valueint);
+      EXPECT_STREQ("explicit", cJSON_GetObjectItem(res, "scheme")->valuestring);
+      cJSON *run = cJSON_GetObjectItem(j, "run");
+      EXPECT_EQ(pt_test::size(), cJSON_GetObjectItem(run, "mpi_ranks")->valueint);
+      EXPECT_STREQ("[heat]\nnx = 3\n", cJSON_GetObjectItem(run, "input_deck")->valuestring);
+      EXPECT_NE(nullptr, cJSON_GetObjectItem(cJSON_GetObjectItem(j, "timers"), "compute"));
+      EXPECT_STREQ("partita-test", cJSON_GetObjectItem(j, "app")->valuestring);
+      cJSON_Delete(j);
+    }
+    std::remove(path);
+  }
+  pt_report_destroy(&rep);
+  pt_timers_destroy(&t);
+}
+
+TEST(Report, UnwritablePathIsAnAgreedIoError) {
+  pt_timers *t;
+  pt_report *rep;
+  ASSERT_EQ(PT_OK, pt_timers_create(&t));
+  ASSERT_EQ(PT_OK, pt_report_create("partita-test", &rep));
+  EXPECT_EQ(PT_ERR_IO, pt_report_write(rep, t, MPI_COMM_WORLD, nullptr, "/nonexistent-dir/r.json"));
+  EXPECT_NE(std::string::npos, std::string(pt_error_message()).find("cannot write run report"));
+  pt_report_destroy(&rep);
+  pt_timers_destroy(&t);
+}
