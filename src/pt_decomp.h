@@ -28,26 +28,33 @@ typedef struct pt_decomp {
 } pt_decomp;
 
 /* Builds the decomposition. `dims_req[d]` > 0 fixes the process count along axis d; 0
- * lets Partita choose, minimising the halo surface among factorisations of the rank
- * count that give every rank at least one cell (dims_req may be NULL). Errors
- * (PT_ERR_INPUT, agreed): ndim not 2 or 3, a size < 1, fixed dims whose product is not
- * the rank count, or a grid too small for the rank count ("grid 5 x 5 cannot be split
- * over 32 ranks: ..."). Collective over `comm`. */
+ * lets Partita choose, minimising the total cut area between blocks among the
+ * factorisations of the rank count that give every rank at least one cell per axis;
+ * ties go to more ranks on the slower axes (dims_req and periodic may be NULL: all
+ * automatic, none periodic). The Cartesian communicator keeps the ranks of `comm`
+ * (no reordering) and returns MPI errors. Errors (PT_ERR_INPUT, agreed): ndim not 2 or
+ * 3, a size < 1, more cells than int64_t counts, fixed dims < 0 or not matching the
+ * rank count, or a grid too small for the rank count ("grid 5 x 5 cannot be split over
+ * 32 ranks: ..."); PT_ERR_MPI, PT_ERR_NOMEM. Collective over `comm`. */
 int pt_decomp_create(MPI_Comm comm, int ndim, const int64_t gsize[], const int periodic[],
                      const int dims_req[], pt_decomp **d);
 
+/* Frees the Cartesian communicator and the decomposition, sets *d to NULL (no-op on
+ * NULL). Collective over d->cart. */
 void pt_decomp_destroy(pt_decomp **d);
 
-/* Block of `p` among `np` blocks of `n` cells: first index and count. */
+/* Block of `p` among `np` blocks of `n` cells: first index and count (the first n % np
+ * blocks hold one cell more). Not collective. */
 void pt_decomp_block(int64_t n, int np, int p, int64_t *start, int64_t *count);
 
 /* Owned box of the rank at process-grid coordinates `coords`. Not collective. */
 void pt_decomp_box_of(const pt_decomp *d, const int coords[], int64_t lo[], int64_t n[]);
 
-/* Coordinates along `axis` of the process that owns global index `g`. */
+/* Coordinate along `axis` of the process that owns global index `g`, in O(1); -1 if g
+ * is outside the grid. Not collective. */
 int pt_decomp_owner(const pt_decomp *d, int axis, int64_t g);
 
-/* Number of cells owned by this rank / in the whole grid. */
+/* Number of cells owned by this rank / in the whole grid. Not collective. */
 int64_t pt_decomp_local_cells(const pt_decomp *d);
 int64_t pt_decomp_global_cells(const pt_decomp *d);
 

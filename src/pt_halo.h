@@ -32,9 +32,9 @@ int pt_halo_kind_parse(const char *name, pt_halo_kind *kind);
 typedef struct pt_halo pt_halo;
 
 /* Prepares the exchange of `f`'s ghost layers (datatypes, persistent requests, windows).
- * The field must outlive the exchange. Errors (agreed): PT_ERR_INPUT (unknown kind, or a
- * block too large for MPI datatypes), PT_ERR_MPI, PT_ERR_NOMEM. Collective over
- * f->decomp->cart. */
+ * The field must outlive the exchange. Errors (agreed): PT_ERR_INPUT (unknown kind, a
+ * block too large for MPI datatypes, or an rma back-end this MPI cannot serve:
+ * MPI_Win_create failed), PT_ERR_MPI, PT_ERR_NOMEM. Collective over f->decomp->cart. */
 int pt_halo_create(pt_field *f, pt_halo_kind kind, pt_halo **h);
 
 /* Completes an exchange still in flight, frees the datatypes, requests, window and

@@ -1,0 +1,135 @@
+#include "heat_params.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "pt_error.h"
+
+static const char *const axis_name[PT_MAXDIM] = {"x", "y", "z"};
+
+double heat_dt_limit(const heat_params *p) {
+  double s = 0;
+  for (int d = 0; d < p->ndim; ++d) s += 1.0 / (p->h[d] * p->h[d]);
+  return 1.0 / (2.0 * p->alpha * s);
+}
+
+static int read_grid(pt_config *cfg, heat_params *p) {
+  int64_t v;
+  PT_TRY(pt_config_get_int(cfg, "grid.ndim", 2, 2, 3, &v));
+  p->ndim = (int)v;
+  static const char *const nkey[] = {"grid.nx", "grid.ny", "grid.nz"};
+  static const char *const lkey[] = {"grid.lx", "grid.ly", "grid.lz"};
+  for (int d = 0; d < PT_MAXDIM; ++d) {
+    /* Keys of an unused axis are still read so that a 2D deck may keep them. */
+    PT_TRY(pt_config_get_int(cfg, nkey[d], 64, 1, INT64_C(1) << 40, &p->n[d]));
+    PT_TRY(pt_config_get_double(cfg, lkey[d], 1.0, 1e-300, 1e300, &p->len[d]));
+    p->h[d] = p->len[d] / (double)p->n[d];
+  }
+  for (int d = 0; d < p->ndim; ++d)
+    if (p->n[d] < 3) return pt_config_error(cfg, nkey[d], "must be >= 3 (got %lld)", (long long)p->n[d]);
+  for (int d = p->ndim; d < PT_MAXDIM; ++d) p->n[d] = 1;
+  return PT_OK;
+}
+
+static int read_boundaries(pt_config *cfg, heat_params *p) {
+  static const char *const kinds[] = {"dirichlet", "neumann", "periodic", NULL};
+  static const char *const side[2] = {"lo", "hi"};
+  /* All three axes are read so a deck can switch grid.ndim without editing faces. */
+  for (int d = 0; d < PT_MAXDIM; ++d)
+    for (int s = 0; s < 2; ++s) {
+      char key[64], vkey[64];
+      snprintf(key, sizeof key, "boundary.%s_%s", axis_name[d], side[s]);
+      snprintf(vkey, sizeof vkey, "boundary.%s_%s_value", axis_name[d], side[s]);
+      PT_TRY(pt_config_get_choice(cfg, key, "dirichlet", kinds, &p->bc[d][s]));
+      PT_TRY(pt_config_get_double(cfg, vkey, 0.0, -1e300, 1e300, &p->bc_value[d][s]));
+    }
+  for (int d = 0; d < p->ndim; ++d)
+    if ((p->bc[d][0] == HEAT_BC_PERIODIC) != (p->bc[d][1] == HEAT_BC_PERIODIC)) {
+      char key[64];
+      snprintf(key, sizeof key, "boundary.%s_hi", axis_name[d]);
+      return pt_config_error(cfg, key, "periodic must be set on both %s faces", axis_name[d]);
+    }
+  return PT_OK;
+}
+
+static int read_initial(pt_config *cfg, heat_params *p) {
+  static const char *const kinds[] = {"eigenmode", "gaussian", "disk", "file", "constant", NULL};
+  PT_TRY(pt_config_get_choice(cfg, "initial.type", "gaussian", kinds, &p->init));
+  static const char *const mkey[] = {"initial.mode_x", "initial.mode_y", "initial.mode_z"};
+  static const char *const ckey[] = {"initial.center_x", "initial.center_y", "initial.center_z"};
+  for (int d = 0; d < PT_MAXDIM; ++d) {
+    int64_t m;
+    PT_TRY(pt_config_get_int(cfg, mkey[d], 1, 1, INT64_C(1) << 30, &m));
+    p->mode[d] = (int)m;
+    PT_TRY(pt_config_get_double(cfg, ckey[d], 0.5 * p->len[d], -1e300, 1e300, &p->center[d]));
+  }
+  PT_TRY(pt_config_get_double(cfg, "initial.amplitude", 1.0, -1e300, 1e300, &p->amplitude));
+  PT_TRY(pt_config_get_double(cfg, "initial.background", 0.0, -1e300, 1e300, &p->background));
+  PT_TRY(pt_config_get_double(cfg, "initial.width", 0.1, 1e-300, 1e300, &p->width));
+  PT_TRY(pt_config_get_double(cfg, "initial.radius", 0.25, 1e-300, 1e300, &p->radius));
+  PT_TRY(pt_config_get_string(cfg, "initial.file", "", &p->init_file));
+  PT_TRY(pt_config_get_string(cfg, "initial.record", "temperature", &p->init_record));
+  if (p->init == HEAT_INIT_FILE && !p->init_file[0])
+    return pt_config_error(cfg, "initial.file", "required when initial.type = file");
+  return PT_OK;
+}
+
+static int read_time(pt_config *cfg, heat_params *p) {
+  static const char *const schemes[] = {"explicit", "backward-euler", "crank-nicolson", NULL};
+  PT_TRY(pt_config_get_choice(cfg, "time.scheme", "explicit", schemes, &p->scheme));
+  double frac;
+  PT_TRY(pt_config_get_double(cfg, "time.dt", 0.0, 0.0, 1e300, &p->dt));
+  PT_TRY(pt_config_get_double(cfg, "time.dt_fraction", 0.9, 1e-12, 1.0, &frac));
+  PT_TRY(pt_config_get_int(cfg, "time.steps", 100, 0, INT64_C(1) << 50, &p->steps));
+  p->dt_limit = heat_dt_limit(p);
+  if (p->dt == 0) p->dt = frac * p->dt_limit;
+  else if (p->scheme == HEAT_EXPLICIT && p->dt > p->dt_limit)
+    return pt_config_error(cfg, "time.dt",
+                           "%.6g is above the explicit stability limit %.6g "
+                           "(1/(2 alpha sum 1/h^2)); lower it, use time.dt_fraction, or an "
+                           "implicit time.scheme", p->dt, p->dt_limit);
+#ifndef PT_HAVE_PETSC
+  if (p->scheme != HEAT_EXPLICIT)
+    return pt_config_error(cfg, "time.scheme",
+                           "'%s' needs PETSc, and this build has none (reconfigure with petsc-dev)",
+                           schemes[p->scheme]);
+#endif
+  PT_TRY(pt_config_get_double(cfg, "time.ksp_rtol", 1e-12, 1e-16, 1.0, &p->ksp_rtol));
+  return PT_OK;
+}
+
+static int read_run(pt_config *cfg, heat_params *p) {
+  PT_TRY(pt_config_get_int(cfg, "output.every", 0, 0, INT64_C(1) << 50, &p->output_every));
+  PT_TRY(pt_config_get_int(cfg, "output.checkpoint_every", 0, 0, INT64_C(1) << 50, &p->checkpoint_every));
+  PT_TRY(pt_config_get_int(cfg, "output.diagnostics_every", 100, 0, INT64_C(1) << 50, &p->diag_every));
+  int kind;
+  PT_TRY(pt_config_get_choice(cfg, "run.halo", "p2p", pt_halo_kind_names, &kind));
+  p->halo = (pt_halo_kind)kind;
+  PT_TRY(pt_config_get_bool(cfg, "run.overlap", 1, &p->overlap));
+  PT_TRY(pt_config_get_bool(cfg, "run.halo_off", 0, &p->halo_off));
+  double dims[PT_MAXDIM] = {0, 0, 0};
+  int nd = 0;
+  if (pt_config_has(cfg, "run.process_grid")) {
+    PT_TRY(pt_config_get_doubles(cfg, "run.process_grid", PT_MAXDIM, &nd, dims));
+    if (nd != p->ndim)
+      return pt_config_error(cfg, "run.process_grid", "needs %d values (got %d)", p->ndim, nd);
+  }
+  for (int d = 0; d < PT_MAXDIM; ++d) {
+    if (dims[d] < 0 || dims[d] != (int)dims[d])
+      return pt_config_error(cfg, "run.process_grid", "values must be whole numbers >= 0 (0 = automatic)");
+    p->dims[d] = (int)dims[d];
+  }
+  return PT_OK;
+}
+
+int heat_params_read(pt_config *cfg, heat_params *p) {
+  memset(p, 0, sizeof *p);
+  PT_TRY(read_grid(cfg, p));
+  PT_TRY(pt_config_get_double(cfg, "physics.alpha", 1.0, 1e-300, 1e300, &p->alpha));
+  PT_TRY(pt_config_get_double(cfg, "physics.source", 0.0, -1e300, 1e300, &p->source));
+  PT_TRY(read_boundaries(cfg, p));
+  PT_TRY(read_initial(cfg, p));
+  PT_TRY(read_time(cfg, p));
+  PT_TRY(read_run(cfg, p));
+  return PT_OK;
+}

@@ -1,0 +1,166 @@
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include "pt_cli.h"
+
+#include <math.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pt_error.h"
+#include "pt_log.h"
+
+/* --help and --version may come before MPI_Init in a tool; then this process prints. */
+static int is_rank0(void) {
+  int init = 0, fin = 0, rank = 0;
+  MPI_Initialized(&init);
+  MPI_Finalized(&fin);
+  if (init && !fin) MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  return rank == 0;
+}
+
+static void print_usage(const char *prog, const char *usage, int passthrough) {
+  printf("usage: %s [INPUT] [options]\n\n", prog);
+  if (usage && *usage) printf("%s\n\n", usage);
+  printf("arguments:\n"
+         "  INPUT                    input deck (INI file); optional if --set gives every key\n"
+         "\noptions:\n"
+         "  --set SECTION.KEY=VALUE  override a deck key, or add one (repeatable)\n"
+         "  --output DIR             directory for output files (default: .)\n"
+         "  --report FILE            write the JSON run report to FILE\n"
+         "  --restart FILE|latest    restart from checkpoint FILE, or from the newest one\n"
+         "  --max-walltime SECONDS   checkpoint and stop before SECONDS of wall time\n"
+         "  -v, --verbose            print more (debug messages)\n"
+         "  -q, --quiet              print only warnings and errors\n"
+         "  -h, --help               print this help and exit\n"
+         "  --version                print the version and exit\n");
+  if (passthrough)
+    printf("  -NAME [VALUE]            passed to the solver library (e.g. -ksp_type cg)\n");
+  printf("\nexit codes:\n"
+         "  0  success\n"
+         "  1  bad input deck or command line\n"
+         "  2  runtime failure\n"
+         "  3  stopped early (signal or --max-walltime) after writing a checkpoint\n");
+  fflush(stdout);
+}
+
+/* The value of option `name` at argv[*i]: "--name=VALUE" or "--name VALUE". */
+static int option_value(int argc, char **argv, int *i, const char *name, const char **value) {
+  const char *arg = argv[*i];
+  size_t n = strlen(name);
+  if (arg[n] == '=')
+    *value = arg + n + 1;
+  else if (*i + 1 < argc)
+    *value = argv[++*i];
+  else
+    *value = "";
+  if (!**value) return PT_ERROR(PT_ERR_INPUT, "%s: missing value", name);
+  return PT_OK;
+}
+
+/* argv[i] is option `name`, alone or as "--name=VALUE". */
+static int is_option(const char *arg, const char *name) {
+  size_t n = strlen(name);
+  return strncmp(arg, name, n) == 0 && (arg[n] == '\0' || arg[n] == '=');
+}
+
+static int parse_walltime(const char *s, double *out) {
+  char *end;
+  double x = strtod(s, &end);
+  if (end == s || *end || !isfinite(x) || x < 0)
+    return PT_ERROR(PT_ERR_INPUT, "--max-walltime: must be a number of seconds >= 0 (got '%s')",
+                    s);
+  *out = x;
+  return PT_OK;
+}
+
+enum { OPT_SET, OPT_OUTPUT, OPT_REPORT, OPT_RESTART, OPT_WALLTIME, OPT_COUNT };
+
+static int parse_args(pt_cli *cli, int argc, char **argv, const char *usage, int passthrough) {
+  static const char *const with_value[OPT_COUNT] = {"--set", "--output", "--report",
+                                                    "--restart", "--max-walltime"};
+  int positional_only = 0;
+  for (int i = 1; i < argc; ++i) {
+    const char *arg = argv[i];
+    if (positional_only || arg[0] != '-' || arg[1] == '\0') {
+      if (cli->input) return PT_ERROR(PT_ERR_INPUT, "unexpected argument '%s'", arg);
+      cli->input = arg;
+      continue;
+    }
+    if (strcmp(arg, "--") == 0) {
+      positional_only = 1;
+      continue;
+    }
+    if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+      if (is_rank0()) print_usage(cli->prog, usage, passthrough);
+      return PT_EXIT;
+    }
+    if (strcmp(arg, "--version") == 0) {
+      if (is_rank0()) {
+        printf("%s (Partita %s)\n", cli->prog, PACKAGE_VERSION);
+        fflush(stdout);
+      }
+      return PT_EXIT;
+    }
+    if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
+      cli->verbosity = PT_LOG_DEBUG;
+      continue;
+    }
+    if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
+      cli->verbosity = PT_LOG_QUIET;
+      continue;
+    }
+    int opt = -1;
+    for (int k = 0; k < OPT_COUNT && opt < 0; ++k)
+      if (is_option(arg, with_value[k])) opt = k;
+    if (opt >= 0) {
+      const char *v;
+      PT_TRY(option_value(argc, argv, &i, with_value[opt], &v));
+      switch (opt) {
+        case OPT_SET: cli->sets[cli->nset++] = v; break;
+        case OPT_OUTPUT: cli->output_dir = v; break;
+        case OPT_REPORT: cli->report = v; break;
+        case OPT_RESTART: cli->restart = v; break;
+        default: PT_TRY(parse_walltime(v, &cli->max_walltime)); break;
+      }
+      continue;
+    }
+    if (arg[1] == '-' || !passthrough)
+      return PT_ERROR(PT_ERR_INPUT, "unknown option '%.*s' (see --help)",
+                      (int)strcspn(arg, "="), arg);
+    /* PETSc's convention: an option's value is the next argument unless that is an
+     * option itself. */
+    cli->pass[cli->npass++] = argv[i];
+    if (i + 1 < argc && argv[i + 1][0] != '-') cli->pass[cli->npass++] = argv[++i];
+  }
+  return PT_OK;
+}
+
+int pt_cli_parse(pt_cli *cli, int argc, char **argv, const char *prog, const char *usage,
+                 int passthrough) {
+  *cli = (pt_cli){.prog = prog, .output_dir = ".", .verbosity = PT_LOG_INFO};
+  /* Each argument is at most one override or pass-through item; +1 for argv[0] and a
+   * terminating NULL, as PETSc-style consumers of an argv expect. */
+  cli->sets = calloc((size_t)argc + 1, sizeof *cli->sets);
+  cli->pass = calloc((size_t)argc + 2, sizeof *cli->pass);
+  if (!cli->sets || !cli->pass) {
+    pt_cli_free(cli);
+    return PT_ERROR(PT_ERR_NOMEM, "pt_cli_parse: out of memory");
+  }
+  if (argc > 0) cli->pass[cli->npass++] = argv[0];
+  int err = parse_args(cli, argc, argv, usage, passthrough);
+  if (err) pt_cli_free(cli);
+  return err;
+}
+
+void pt_cli_free(pt_cli *cli) {
+  free(cli->sets);
+  free(cli->pass);
+  cli->sets = NULL;
+  cli->pass = NULL;
+  cli->nset = 0;
+  cli->npass = 0;
+}

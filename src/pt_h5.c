@@ -1,0 +1,211 @@
+#include "pt_h5.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "pt_error.h"
+
+void pt_h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
+
+/* File format 1.8 (not "latest"): every HDF5 reader since 2008 opens our files, yet
+ * large attributes (a long input deck) still go to dense storage. */
+static hid_t mpio_fapl(MPI_Comm comm) {
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  if (fapl < 0) return -1;
+  if (H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL) < 0 ||
+      H5Pset_libver_bounds(fapl, H5F_LIBVER_V18, H5F_LIBVER_V18) < 0 ||
+      /* Metadata reads by rank 0 and broadcast, writes collective: no metadata storm. */
+      H5Pset_all_coll_metadata_ops(fapl, 1) < 0 || H5Pset_coll_metadata_write(fapl, 1) < 0) {
+    H5Pclose(fapl);
+    return -1;
+  }
+  return fapl;
+}
+
+/* What rank 0 finds when it looks at a file to be read. */
+enum { FILE_OK, FILE_MISSING, FILE_NOT_HDF5 };
+
+int pt_h5_open(MPI_Comm comm, const char *path, int mode, hid_t *file) {
+  pt_h5_quiet();
+  *file = -1;
+  int rank, state = FILE_OK;
+  PT_MPI(MPI_Comm_rank(comm, &rank));
+  if (mode != PT_H5_CREATE && rank == 0) {
+    if (access(path, R_OK) != 0)
+      state = FILE_MISSING;
+    else if (H5Fis_hdf5(path) <= 0)
+      state = FILE_NOT_HDF5;
+  }
+  PT_MPI(MPI_Bcast(&state, 1, MPI_INT, 0, comm));
+  if (state == FILE_MISSING) return PT_ERROR(PT_ERR_INPUT, "%s: no such file", path);
+  /* H5Fis_hdf5 only looks for the signature; a truncated file fails in H5Fopen. */
+  if (state == FILE_NOT_HDF5) return PT_ERROR(PT_ERR_INPUT, "%s: not an HDF5 file", path);
+
+  int err = PT_OK;
+  hid_t fapl = mpio_fapl(comm);
+  if (fapl < 0) return pt_agree(comm, PT_ERROR(PT_ERR_IO, "%s: cannot set up MPI-IO access", path));
+  if (mode == PT_H5_CREATE)
+    *file = H5Fcreate(path, H5F_ACC_TRUNC, H5P_DEFAULT, fapl);
+  else
+    *file = H5Fopen(path, mode == PT_H5_WRITE ? H5F_ACC_RDWR : H5F_ACC_RDONLY, fapl);
+  H5Pclose(fapl);
+  if (*file < 0) {
+    if (mode == PT_H5_CREATE)
+      err = PT_ERROR(PT_ERR_IO, "%s: cannot create file", path);
+    else
+      err = PT_ERROR(PT_ERR_INPUT, "%s: cannot open (truncated or corrupt HDF5 file)", path);
+  }
+  err = pt_agree(comm, err);
+  if (err && *file >= 0) {
+    H5Fclose(*file);
+    *file = -1;
+  }
+  return err;
+}
+
+static herr_t attr_write(hid_t loc, const char *name, hid_t type, hid_t space, const void *v) {
+  if (H5Aexists(loc, name) > 0 && H5Adelete(loc, name) < 0) return -1;
+  hid_t a = H5Acreate2(loc, name, type, space, H5P_DEFAULT, H5P_DEFAULT);
+  if (a < 0) return -1;
+  herr_t r = H5Awrite(a, type, v);
+  return H5Aclose(a) < 0 ? -1 : r;
+}
+
+/* n < 0 means a scalar dataspace, else a 1-D array of n elements. */
+static herr_t attr_numbers(hid_t loc, const char *name, hid_t type, int n, const void *v) {
+  hsize_t dim = (hsize_t)(n < 0 ? 1 : n);
+  hid_t space = n < 0 ? H5Screate(H5S_SCALAR) : H5Screate_simple(1, &dim, NULL);
+  if (space < 0) return -1;
+  herr_t r = attr_write(loc, name, type, space, v);
+  H5Sclose(space);
+  return r;
+}
+
+herr_t pt_h5_attr_strs(hid_t loc, const char *name, int n, const char *const *v) {
+  int count = n < 0 ? 1 : n;  /* n < 0: one string in a scalar dataspace */
+  size_t width = 1;
+  for (int i = 0; i < count; ++i)
+    if (strlen(v[i]) + 1 > width) width = strlen(v[i]) + 1;
+  char *buf = calloc((size_t)count, width);
+  if (!buf) return -1;
+  for (int i = 0; i < count; ++i) memcpy(buf + (size_t)i * width, v[i], strlen(v[i]));
+  hid_t type = H5Tcopy(H5T_C_S1);
+  herr_t r = -1;
+  if (type >= 0 && H5Tset_size(type, width) >= 0 && H5Tset_strpad(type, H5T_STR_NULLTERM) >= 0)
+    r = attr_numbers(loc, name, type, n, buf);
+  if (type >= 0) H5Tclose(type);
+  free(buf);
+  return r;
+}
+
+herr_t pt_h5_attr_str(hid_t loc, const char *name, const char *v) {
+  return pt_h5_attr_strs(loc, name, -1, &v);
+}
+herr_t pt_h5_attr_doubles(hid_t loc, const char *name, int n, const double *v) {
+  return attr_numbers(loc, name, H5T_NATIVE_DOUBLE, n, v);
+}
+herr_t pt_h5_attr_double(hid_t loc, const char *name, double v) {
+  return attr_numbers(loc, name, H5T_NATIVE_DOUBLE, -1, &v);
+}
+herr_t pt_h5_attr_u64s(hid_t loc, const char *name, int n, const uint64_t *v) {
+  return attr_numbers(loc, name, H5T_NATIVE_UINT64, n, v);
+}
+herr_t pt_h5_attr_u64(hid_t loc, const char *name, uint64_t v) {
+  return attr_numbers(loc, name, H5T_NATIVE_UINT64, -1, &v);
+}
+herr_t pt_h5_attr_i64(hid_t loc, const char *name, int64_t v) {
+  return attr_numbers(loc, name, H5T_NATIVE_INT64, -1, &v);
+}
+herr_t pt_h5_attr_u32(hid_t loc, const char *name, uint32_t v) {
+  return attr_numbers(loc, name, H5T_NATIVE_UINT32, -1, &v);
+}
+
+/* Opens attribute `name` if it exists and its class is `cls`; checks its element count
+ * when n >= 0. */
+static hid_t attr_open(hid_t loc, const char *name, H5T_class_t cls, hssize_t n) {
+  if (H5Aexists(loc, name) <= 0) return -1;
+  hid_t a = H5Aopen(loc, name, H5P_DEFAULT);
+  if (a < 0) return -1;
+  hid_t type = H5Aget_type(a), space = H5Aget_space(a);
+  int ok = type >= 0 && space >= 0 && H5Tget_class(type) == cls &&
+           (n < 0 || H5Sget_simple_extent_npoints(space) == n);
+  if (type >= 0) H5Tclose(type);
+  if (space >= 0) H5Sclose(space);
+  if (!ok) {
+    H5Aclose(a);
+    return -1;
+  }
+  return a;
+}
+
+int pt_h5_read_str_alloc(hid_t loc, const char *name, char **out) {
+  *out = NULL;
+  hid_t a = attr_open(loc, name, H5T_STRING, 1);
+  if (a < 0) return -1;
+  hid_t ftype = H5Aget_type(a), mtype = H5Tcopy(H5T_C_S1);
+  int rc = -1;
+  if (ftype < 0 || mtype < 0) goto done;
+  if (H5Tis_variable_str(ftype) > 0) {
+    char *vs = NULL;
+    if (H5Tset_size(mtype, H5T_VARIABLE) < 0 || H5Aread(a, mtype, &vs) < 0 || !vs) goto done;
+    *out = strdup(vs);
+    H5free_memory(vs);
+  } else {
+    size_t len = H5Tget_size(ftype);
+    char *s = calloc(len + 1, 1);
+    if (!s || H5Tset_size(mtype, len + 1) < 0 || H5Aread(a, mtype, s) < 0) {
+      free(s);
+      goto done;
+    }
+    *out = s;
+  }
+  rc = *out ? 0 : -1;
+done:
+  if (ftype >= 0) H5Tclose(ftype);
+  if (mtype >= 0) H5Tclose(mtype);
+  H5Aclose(a);
+  return rc;
+}
+
+int pt_h5_read_str(hid_t loc, const char *name, char *buf, size_t len) {
+  char *s;
+  if (pt_h5_read_str_alloc(loc, name, &s) != 0) return -1;
+  snprintf(buf, len, "%s", s);
+  free(s);
+  return 0;
+}
+
+static int read_numbers(hid_t loc, const char *name, H5T_class_t cls, hid_t mtype, int n, void *out) {
+  hid_t a = attr_open(loc, name, cls, n);
+  if (a < 0) return -1;
+  int rc = H5Aread(a, mtype, out) < 0 ? -1 : 0;
+  H5Aclose(a);
+  return rc;
+}
+
+int pt_h5_read_doubles(hid_t loc, const char *name, int n, double *out) {
+  return read_numbers(loc, name, H5T_FLOAT, H5T_NATIVE_DOUBLE, n, out);
+}
+int pt_h5_read_u64(hid_t loc, const char *name, uint64_t *out) {
+  return read_numbers(loc, name, H5T_INTEGER, H5T_NATIVE_UINT64, 1, out);
+}
+int pt_h5_read_i64(hid_t loc, const char *name, int64_t *out) {
+  return read_numbers(loc, name, H5T_INTEGER, H5T_NATIVE_INT64, 1, out);
+}
+
+int pt_h5_exists(hid_t loc, const char *path) {
+  /* H5Lexists fails on a missing intermediate group, so walk the path a link at a time. */
+  char buf[1024];
+  if (snprintf(buf, sizeof buf, "%s", path) >= (int)sizeof buf) return 0;
+  for (char *p = buf + (buf[0] == '/'); ; ++p) {
+    char c = *p;
+    if (c == '/' || c == '\0') {
+      *p = '\0';
+      if (H5Lexists(loc, buf, H5P_DEFAULT) <= 0) return 0;
+      if (c == '\0') return H5Oexists_by_name(loc, buf, H5P_DEFAULT) > 0;
+      *p = '/';
+    }
+  }
+}

@@ -1,0 +1,62 @@
+/* pt_h5: HDF5 helpers shared by pt_io.c and pt_checkpoint.c. Private to libpartita (not
+ * installed, hidden from the shared library's symbol table). */
+#ifndef PT_H5_H
+#define PT_H5_H
+
+#include <hdf5.h>
+#include <mpi.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "pt_error.h"
+
+#if defined(__GNUC__)
+#define PT_INTERNAL __attribute__((visibility("hidden")))
+#else
+#define PT_INTERNAL
+#endif
+
+/* An MPI call's error code as a Partita code (PT_OK or PT_ERR_MPI with the message), for
+ * code that must go on to a cleanup label rather than return at once (PT_MPI). */
+static inline int pt_mpi_check(int rc, const char *call, const char *file, int line) {
+  return rc == MPI_SUCCESS ? 0 : pt_error_mpi(rc, call, file, line);
+}
+#define PT_MPI_CHECK(call) pt_mpi_check((call), #call, __FILE__, __LINE__)
+
+enum { PT_H5_READ, PT_H5_WRITE, PT_H5_CREATE };
+
+/* Turns off HDF5's own error printing: Partita reports one line per failure. */
+PT_INTERNAL void pt_h5_quiet(void);
+
+/* Opens (or, with PT_H5_CREATE, truncates) `path` with the MPI-IO driver on `comm`.
+ * Rank 0 first checks that a file to read exists and is HDF5, so users get
+ * "FILE: no such file" / "FILE: not an HDF5 file" / "FILE: cannot open (truncated or
+ * corrupt)" (PT_ERR_INPUT) rather than an HDF5 stack. Collective and agreed: returns
+ * PT_OK with *file set on every rank, or the same error on every rank. */
+PT_INTERNAL int pt_h5_open(MPI_Comm comm, const char *path, int mode, hid_t *file);
+
+/* Attribute writers: replace an attribute of that name if present. Strings are
+ * fixed-length, NUL-terminated ASCII (the openPMD string type). Return < 0 on failure.
+ * Collective when `loc` is in a file opened with the MPI-IO driver. */
+PT_INTERNAL herr_t pt_h5_attr_str(hid_t loc, const char *name, const char *v);
+PT_INTERNAL herr_t pt_h5_attr_strs(hid_t loc, const char *name, int n, const char *const *v);
+PT_INTERNAL herr_t pt_h5_attr_doubles(hid_t loc, const char *name, int n, const double *v);
+PT_INTERNAL herr_t pt_h5_attr_double(hid_t loc, const char *name, double v);
+PT_INTERNAL herr_t pt_h5_attr_u64s(hid_t loc, const char *name, int n, const uint64_t *v);
+PT_INTERNAL herr_t pt_h5_attr_u64(hid_t loc, const char *name, uint64_t v);
+PT_INTERNAL herr_t pt_h5_attr_i64(hid_t loc, const char *name, int64_t v);
+PT_INTERNAL herr_t pt_h5_attr_u32(hid_t loc, const char *name, uint32_t v);
+
+/* Attribute readers: 0 on success, -1 if missing or of the wrong class or size.
+ * pt_h5_read_str_alloc mallocs the string (fixed or variable length). */
+PT_INTERNAL int pt_h5_read_str_alloc(hid_t loc, const char *name, char **out);
+PT_INTERNAL int pt_h5_read_str(hid_t loc, const char *name, char *buf, size_t len);
+PT_INTERNAL int pt_h5_read_doubles(hid_t loc, const char *name, int n, double *out);
+PT_INTERNAL int pt_h5_read_u64(hid_t loc, const char *name, uint64_t *out);
+PT_INTERNAL int pt_h5_read_i64(hid_t loc, const char *name, int64_t *out);
+
+/* 1 if `path` (relative to loc) names an existing object, 0 if not (intermediate groups
+ * may be missing too). */
+PT_INTERNAL int pt_h5_exists(hid_t loc, const char *path);
+
+#endif

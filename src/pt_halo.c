@@ -1,0 +1,317 @@
+#include "pt_halo.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pt_error.h"
+#include "pt_log.h"
+
+/* Faces: 2a is the -1 side of axis a, 2a+1 the +1 side. This is also the neighbour
+ * order MPI defines for a Cartesian communicator, so the neighbor back-end's blocks are
+ * indexed by face too. A message crossing face k lands in the peer's face k^1 ghosts;
+ * it is tagged k so that the two messages between the same pair of ranks (a periodic
+ * axis of 1 or 2 ranks) cannot be confused. */
+enum { NFACE = 2 * PT_MAXDIM };
+
+/* Open MPI's non-blocking neighbour collectives (coll/libnbc) pair the two blocks
+ * exchanged with a duplicate Cartesian neighbour the wrong way round: the -1 ghosts
+ * receive what the peer sent towards its own -1 side. Seen with 4.1.4 (open-mpi/ompi
+ * #14430, fixed upstream by #14416); the blocking ones follow the standard (#7232). */
+#if defined(OPEN_MPI)
+enum { NBC_DUPLICATES_BROKEN = 1 };
+#else
+enum { NBC_DUPLICATES_BROKEN = 0 };
+#endif
+
+const char *const pt_halo_kind_names[] = {"p2p", "neighbor", "rma", "rma-pscw", NULL};
+
+int pt_halo_kind_parse(const char *name, pt_halo_kind *kind) {
+  for (int k = 0; name && k < PT_HALO_NKINDS; ++k)
+    if (strcmp(name, pt_halo_kind_names[k]) == 0) {
+      *kind = (pt_halo_kind)k;
+      return PT_OK;
+    }
+  return PT_ERROR(PT_ERR_INPUT, "unknown halo back-end '%s' (expected p2p, neighbor, rma or rma-pscw)",
+                  name ? name : "");
+}
+
+struct pt_halo {
+  pt_field *f;
+  pt_halo_kind kind;
+  /* A private duplicate of the Cartesian communicator: exchanges of different fields in
+   * flight at the same time can never match each other's messages. */
+  MPI_Comm comm;
+  int nface;
+  int peer[NFACE];              /* rank across each face; MPI_PROC_NULL: nothing to do */
+  MPI_Datatype send[NFACE];     /* owned layers next to each face */
+  MPI_Datatype recv[NFACE];     /* ghost layers beyond each face (two-sided back-ends) */
+  MPI_Datatype target[NFACE];   /* the peer's ghosts filled across each face (one-sided) */
+  int active;                   /* between begin and end */
+  /* p2p */
+  MPI_Request req[2 * NFACE];
+  int nreq;
+  /* neighbor: the arrays must outlive the non-blocking call */
+  int counts[NFACE];
+  MPI_Aint displs[NFACE];
+  MPI_Datatype stypes[NFACE], rtypes[NFACE];
+  int blocking;
+  MPI_Request coll;
+  /* rma, rma-pscw */
+  MPI_Win win;
+  MPI_Group group;              /* the distinct neighbours (rma-pscw) */
+};
+
+/* Allocated index along the face's axis of the first owned layer next to side `side`,
+ * and of the first ghost layer beyond it, in a block of n owned cells. */
+static int64_t owned_first(int64_t n, int ng, int side) { return side ? n : ng; }
+static int64_t ghost_first(int64_t n, int ng, int side) { return side ? n + ng : 0; }
+
+/* The ng layers starting at allocated index `first` along `axis`, spanning the owned
+ * cells of the other axes, in the storage of a block of n[] owned cells. The subarray
+ * covers the whole allocation, so every slab is addressed from the field's base. */
+static int slab_type(int ndim, const int64_t n[], int ng, int axis, int64_t first, MPI_Datatype *t) {
+  int64_t alloc[PT_MAXDIM], stride[PT_MAXDIM];
+  pt_field_layout(ndim, n, ng, alloc, stride);
+  int sizes[PT_MAXDIM], sub[PT_MAXDIM], start[PT_MAXDIM];
+  for (int a = 0; a < ndim; ++a) {
+    if (alloc[a] > INT_MAX)
+      return PT_ERROR(PT_ERR_INPUT, "a block of %lld cells along axis %d is too large for MPI datatypes",
+                      (long long)n[a], a);
+    sizes[a] = (int)alloc[a];
+    sub[a] = a == axis ? ng : (int)n[a];
+    start[a] = a == axis ? (int)first : ng;
+  }
+  PT_MPI(MPI_Type_create_subarray(ndim, sizes, sub, start, MPI_ORDER_C, MPI_DOUBLE, t));
+  PT_MPI(MPI_Type_commit(t));
+  return PT_OK;
+}
+
+/* The datatypes of every face, shared by all back-ends. Local. */
+static int build_types(pt_halo *h) {
+  const pt_field *f = h->f;
+  const pt_decomp *d = f->decomp;
+  int one_sided = h->kind == PT_HALO_RMA || h->kind == PT_HALO_RMA_PSCW;
+  for (int k = 0; k < h->nface; ++k) {
+    int a = k / 2, side = k % 2;
+    h->peer[k] = f->ng > 0 ? d->nbr[a][side] : MPI_PROC_NULL;
+    if (h->peer[k] == MPI_PROC_NULL) continue;
+    PT_TRY(slab_type(f->ndim, f->n, f->ng, a, owned_first(f->n[a], f->ng, side), &h->send[k]));
+    if (!one_sided) {
+      PT_TRY(slab_type(f->ndim, f->n, f->ng, a, ghost_first(f->n[a], f->ng, side), &h->recv[k]));
+      continue;
+    }
+    /* The peer's block may hold one cell more or less along this axis, and so a
+     * different padding: address its ghosts in its own layout. */
+    int coords[PT_MAXDIM];
+    int64_t lo[PT_MAXDIM], pn[PT_MAXDIM];
+    PT_MPI(MPI_Cart_coords(d->cart, h->peer[k], d->ndim, coords));
+    pt_decomp_box_of(d, coords, lo, pn);
+    PT_TRY(slab_type(f->ndim, pn, f->ng, a, ghost_first(pn[a], f->ng, side ^ 1), &h->target[k]));
+  }
+  return PT_OK;
+}
+
+static int setup_p2p(pt_halo *h) {
+  for (int k = 0; k < h->nface; ++k) {
+    if (h->peer[k] == MPI_PROC_NULL) continue;
+    PT_MPI(MPI_Recv_init(h->f->base, 1, h->recv[k], h->peer[k], k ^ 1, h->comm, &h->req[h->nreq]));
+    ++h->nreq;
+    PT_MPI(MPI_Send_init(h->f->base, 1, h->send[k], h->peer[k], k, h->comm, &h->req[h->nreq]));
+    ++h->nreq;
+  }
+  return PT_OK;
+}
+
+static int setup_neighbor(pt_halo *h) {
+  const pt_decomp *d = h->f->decomp;
+  MPI_Aint base;
+  PT_MPI(MPI_Get_address(h->f->base, &base));
+  /* Absolute addresses from MPI_BOTTOM: send and receive slabs share one allocation, and
+   * this way neither buffer argument names it. Faces without a peer send and receive
+   * nothing, but still need a valid datatype. */
+  for (int k = 0; k < h->nface; ++k) {
+    int on = h->peer[k] != MPI_PROC_NULL;
+    h->counts[k] = on;
+    h->displs[k] = base;
+    h->stypes[k] = on ? h->send[k] : MPI_DOUBLE;
+    h->rtypes[k] = on ? h->recv[k] : MPI_DOUBLE;
+  }
+  for (int a = 0; a < d->ndim; ++a)
+    if (NBC_DUPLICATES_BROKEN && h->f->ng > 0 && d->periodic[a] && d->dims[a] <= 2) h->blocking = 1;
+  if (h->blocking)
+    pt_log(PT_LOG_INFO, "halo: neighbor back-end runs blocking (no overlap): Open MPI's non-blocking neighbour "
+                        "collective swaps the ghosts of a periodic axis with 1 or 2 ranks");
+  return PT_OK;
+}
+
+static int setup_rma(pt_halo *h) {
+  const pt_field *f = h->f;
+  MPI_Aint bytes = (MPI_Aint)sizeof(double);
+  for (int a = 0; a < f->ndim; ++a) bytes *= (MPI_Aint)f->alloc[a];
+  /* Only fence or PSCW synchronisation is used: no passive-target locks. */
+  MPI_Info info;
+  PT_MPI(MPI_Info_create(&info));
+  int rc = MPI_Info_set(info, "no_locks", "true");
+  if (rc == MPI_SUCCESS)
+    rc = MPI_Win_create(f->base, bytes, (int)sizeof(double), info, h->comm, &h->win);
+  MPI_Info_free(&info);
+  if (rc != MPI_SUCCESS) {
+    /* Typically no one-sided component can serve the window (Open MPI's osc/rdma needs
+     * a transport with RDMA, which a single rank or shared memory without a single-copy
+     * mechanism lacks): the user can pick another back-end. */
+    char why[MPI_MAX_ERROR_STRING];
+    int len;
+    if (MPI_Error_string(rc, why, &len) != MPI_SUCCESS) snprintf(why, sizeof why, "error %d", rc);
+    return PT_ERROR(PT_ERR_INPUT,
+                    "halo back-end '%s' is not available: MPI_Win_create failed (%s); choose another back-end "
+                    "or enable MPI one-sided communication (Open MPI: an osc component such as rdma or pt2pt)",
+                    pt_halo_kind_names[h->kind], why);
+  }
+  PT_MPI(MPI_Win_set_errhandler(h->win, MPI_ERRORS_RETURN));
+  if (h->kind != PT_HALO_RMA_PSCW) return PT_OK;
+
+  /* Post and start take each process once, even a neighbour on both sides or this
+   * process itself (a periodic axis of one rank: it exposes its window to itself). */
+  int ranks[NFACE], nr = 0;
+  for (int k = 0; k < h->nface; ++k) {
+    int seen = h->peer[k] == MPI_PROC_NULL;
+    for (int i = 0; i < nr && !seen; ++i) seen = ranks[i] == h->peer[k];
+    if (!seen) ranks[nr++] = h->peer[k];
+  }
+  MPI_Group all;
+  PT_MPI(MPI_Comm_group(h->comm, &all));
+  rc = MPI_Group_incl(all, nr, ranks, &h->group);
+  MPI_Group_free(&all);
+  if (rc != MPI_SUCCESS) return pt_error_mpi(rc, "MPI_Group_incl", __FILE__, __LINE__);
+  return PT_OK;
+}
+
+/* Collective part of create. */
+static int setup_backend(pt_halo *h) {
+  PT_MPI(MPI_Comm_dup(h->f->decomp->cart, &h->comm));
+  switch (h->kind) {
+    case PT_HALO_P2P: return setup_p2p(h);
+    case PT_HALO_NEIGHBOR: return setup_neighbor(h);
+    default: return setup_rma(h);
+  }
+}
+
+int pt_halo_create(pt_field *f, pt_halo_kind kind, pt_halo **out) {
+  *out = NULL;
+  MPI_Comm cart = f->decomp->cart;
+  int err = PT_OK;
+  pt_halo *h = NULL;
+  if ((unsigned)kind >= PT_HALO_NKINDS)
+    err = PT_ERROR(PT_ERR_INPUT, "unknown halo back-end %d", (int)kind);
+  else if (!(h = calloc(1, sizeof *h)))
+    err = PT_ERROR(PT_ERR_NOMEM, "out of memory allocating a halo exchange");
+  if (h) {
+    h->f = f;
+    h->kind = kind;
+    h->comm = MPI_COMM_NULL;
+    h->nface = 2 * f->ndim;
+    for (int k = 0; k < NFACE; ++k) h->send[k] = h->recv[k] = h->target[k] = MPI_DATATYPE_NULL;
+    h->coll = MPI_REQUEST_NULL;
+    h->win = MPI_WIN_NULL;
+    h->group = MPI_GROUP_NULL;
+    err = build_types(h);
+  }
+  /* Agree before the collective set-up, so that no rank enters it alone. */
+  err = pt_agree(cart, err);
+  if (!err) err = pt_agree(cart, setup_backend(h));
+  if (err) {
+    pt_halo_destroy(&h);
+    return err;
+  }
+  *out = h;
+  return PT_OK;
+}
+
+void pt_halo_destroy(pt_halo **hp) {
+  if (!hp || !*hp) return;
+  pt_halo *h = *hp;
+  if (h->active) pt_halo_end(h);
+  for (int i = 0; i < h->nreq; ++i) MPI_Request_free(&h->req[i]);
+  if (h->win != MPI_WIN_NULL) MPI_Win_free(&h->win);
+  if (h->group != MPI_GROUP_NULL) MPI_Group_free(&h->group);
+  for (int k = 0; k < NFACE; ++k) {
+    if (h->send[k] != MPI_DATATYPE_NULL) MPI_Type_free(&h->send[k]);
+    if (h->recv[k] != MPI_DATATYPE_NULL) MPI_Type_free(&h->recv[k]);
+    if (h->target[k] != MPI_DATATYPE_NULL) MPI_Type_free(&h->target[k]);
+  }
+  if (h->comm != MPI_COMM_NULL) MPI_Comm_free(&h->comm);
+  free(h);
+  *hp = NULL;
+}
+
+static int put_all(pt_halo *h) {
+  for (int k = 0; k < h->nface; ++k)
+    if (h->peer[k] != MPI_PROC_NULL)
+      PT_MPI(MPI_Put(h->f->base, 1, h->send[k], h->peer[k], 0, 1, h->target[k], h->win));
+  return PT_OK;
+}
+
+int pt_halo_begin(pt_halo *h) {
+  if (h->active) return PT_ERROR(PT_ERR_RUNTIME, "pt_halo_begin: the previous exchange was not ended");
+  switch (h->kind) {
+    case PT_HALO_P2P:
+      PT_MPI(MPI_Startall(h->nreq, h->req));
+      break;
+    case PT_HALO_NEIGHBOR:
+      if (h->blocking)
+        PT_MPI(MPI_Neighbor_alltoallw(MPI_BOTTOM, h->counts, h->displs, h->stypes, MPI_BOTTOM, h->counts,
+                                      h->displs, h->rtypes, h->comm));
+      else
+        PT_MPI(MPI_Ineighbor_alltoallw(MPI_BOTTOM, h->counts, h->displs, h->stypes, MPI_BOTTOM, h->counts,
+                                       h->displs, h->rtypes, h->comm, &h->coll));
+      break;
+    case PT_HALO_RMA:
+      /* NOPRECEDE is valid: the previous exchange's closing fence completed every put
+       * and none was issued since. The fence still orders the puts after the target's
+       * own fence, so they cannot land while it reads its old ghosts. */
+      PT_MPI(MPI_Win_fence(MPI_MODE_NOPRECEDE, h->win));
+      PT_TRY(put_all(h));
+      break;
+    default:
+      /* Post before start: start may wait for the targets' posts, this rank's included.
+       * No assertions: kernels store into the window between exchanges. */
+      PT_MPI(MPI_Win_post(h->group, 0, h->win));
+      PT_MPI(MPI_Win_start(h->group, 0, h->win));
+      PT_TRY(put_all(h));
+      break;
+  }
+  h->active = 1;
+  return PT_OK;
+}
+
+int pt_halo_end(pt_halo *h) {
+  if (!h->active) return PT_ERROR(PT_ERR_RUNTIME, "pt_halo_end: no exchange was begun");
+  h->active = 0;
+  switch (h->kind) {
+    case PT_HALO_P2P:
+      PT_MPI(MPI_Waitall(h->nreq, h->req, MPI_STATUSES_IGNORE));
+      break;
+    case PT_HALO_NEIGHBOR:
+      /* After a blocking exchange the request is null and this returns at once. */
+      PT_MPI(MPI_Wait(&h->coll, MPI_STATUS_IGNORE));
+      break;
+    case PT_HALO_RMA:
+      /* Until the next begin's fence no rank issues RMA calls (NOSUCCEED), so none puts
+       * into this window (NOPUT). NOSTORE would not be valid: a caller may set boundary
+       * ghosts during the exchange. */
+      PT_MPI(MPI_Win_fence(MPI_MODE_NOSUCCEED | MPI_MODE_NOPUT, h->win));
+      break;
+    default:
+      PT_MPI(MPI_Win_complete(h->win));
+      PT_MPI(MPI_Win_wait(h->win));
+      break;
+  }
+  return PT_OK;
+}
+
+int pt_halo_exchange(pt_halo *h) {
+  PT_TRY(pt_halo_begin(h));
+  return pt_halo_end(h);
+}
