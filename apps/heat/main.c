@@ -1,0 +1,292 @@
+/* partita-heat: dT/dt = alpha lap(T) + source on a 2D or 3D box, domain-decomposed. */
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "heat_params.h"
+#include "heat_solver.h"
+#include "partita.h"
+#include "pt_checkpoint.h"
+#include "pt_io.h"
+#include "pt_signal.h"
+#ifdef PT_HAVE_PETSC
+#include <petscsys.h>
+#include "heat_implicit.h"
+#endif
+
+static const char *const prog = "partita-heat";
+
+static const char *const usage =
+    "Solves the heat equation dT/dt = alpha lap(T) + source on a 2D or 3D box with\n"
+    "Dirichlet, Neumann or periodic faces, explicit (forward Euler) or implicit\n"
+    "(backward Euler, Crank-Nicolson through PETSc). Keys are documented in the decks\n"
+    "in input/. Single-dash options (-ksp_type cg -pc_type gamg -ksp_monitor -log_view)\n"
+    "go to PETSc.";
+
+typedef struct heat_run {
+  pt_cli cli;
+  pt_config *cfg;
+  heat_params p;
+  pt_timers *timers;
+  heat_solver *s;
+  pt_series *series;
+  char *deck;
+  const char *dir;  /* output and checkpoint directory */
+  int t_io, t_diag, t_total, t_ckpt;
+  int64_t steps_done;
+  int petsc;  /* PETSc initialised (implicit schemes only) */
+} heat_run;
+
+static const char *const field_names[] = {"temperature"};
+
+static void checkpoint_init(heat_run *r, pt_checkpoint *ck, pt_field **field) {
+  memset(ck, 0, sizeof *ck);
+  *field = heat_solver_field(r->s);
+  ck->app = prog;
+  ck->step = r->s->step;
+  ck->time = r->s->time;
+  ck->dt = r->p.dt;
+  ck->deck = r->deck;
+  ck->nfields = 1;
+  ck->field_names = field_names;
+  ck->fields = field;
+}
+
+static int write_checkpoint(heat_run *r, MPI_Comm comm) {
+  pt_checkpoint ck;
+  pt_field *field;
+  checkpoint_init(r, &ck, &field);
+  pt_timers_start(r->timers, r->t_ckpt);
+  int err = pt_checkpoint_write(comm, r->dir, &ck);
+  pt_timers_stop(r->timers, r->t_ckpt);
+  if (!err) pt_log(PT_LOG_DEBUG, "checkpoint at step %lld: %s", (long long)ck.step, ck.path);
+  return err;
+}
+
+/* --restart FILE|latest: the field, step and time of a checkpoint, on this run's own
+ * decomposition (any rank count). */
+static int restart(heat_run *r, MPI_Comm comm) {
+  pt_checkpoint ck;
+  pt_field *field;
+  checkpoint_init(r, &ck, &field);
+  PT_TRY(pt_checkpoint_read(comm, r->cli.restart, r->dir, &ck));
+  r->s->step = ck.step;
+  r->s->time = ck.time;
+  if (ck.dt != r->p.dt)
+    pt_log_warn("time step %.17g differs from the checkpoint's %.17g: the run will not "
+                "continue the checkpointed one exactly", r->p.dt, ck.dt);
+  pt_log(PT_LOG_INFO, "restarting from %s at step %lld (t=%.9g)", ck.path, (long long)ck.step, ck.time);
+  pt_checkpoint_release(&ck);
+  return PT_OK;
+}
+
+static int write_output(heat_run *r) {
+  static const char *const labels[PT_MAXDIM] = {"x", "y", "z"};
+  pt_mesh_info m;
+  memset(&m, 0, sizeof m);
+  m.unit_dimension[4] = 1; /* temperature */
+  for (int d = 0; d < r->p.ndim; ++d) {
+    m.grid_spacing[d] = r->p.h[d];
+    m.position[d] = 0.5; /* cell-centred */
+    m.axis_labels[d] = labels[d];
+  }
+  pt_timers_start(r->timers, r->t_io);
+  int err = pt_series_write_mesh(r->series, r->s->step, r->s->time, r->p.dt, "temperature",
+                                 heat_solver_field(r->s), &m);
+  pt_timers_stop(r->timers, r->t_io);
+  return err;
+}
+
+static int diagnostics(heat_run *r) {
+  heat_diag d;
+  pt_timers_start(r->timers, r->t_diag);
+  int err = heat_solver_diagnostics(r->s, &d);
+  pt_timers_stop(r->timers, r->t_diag);
+  if (!err)
+    pt_log(PT_LOG_DEBUG, "step %lld t=%.6g  total %.17g  min %.17g  max %.17g  L2 %.17g",
+           (long long)r->s->step, r->s->time, d.total, d.min, d.max, d.l2);
+  return err;
+}
+
+/* The output directory must exist and be writable before the run starts, so a typo
+ * costs seconds, not a run. */
+static int check_output_dir(heat_run *r, MPI_Comm comm) {
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  r->dir = r->cli.output_dir ? r->cli.output_dir : ".";
+  struct stat st;
+  int err = PT_OK;
+  if (rank == 0 && (stat(r->dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+    err = PT_ERROR(PT_ERR_INPUT, "--output %s: not an existing directory", r->dir);
+  else if (rank == 0 && access(r->dir, W_OK | X_OK) != 0)
+    err = PT_ERROR(PT_ERR_INPUT, "--output %s: directory is not writable", r->dir);
+  return pt_agree(comm, err);
+}
+
+/* Everything that can fail on bad input happens here, before any output is written. */
+static int setup(heat_run *r, MPI_Comm comm) {
+  PT_TRY(pt_config_load(comm, r->cli.input, r->cli.nset, r->cli.sets, &r->cfg));
+  int err = heat_params_read(r->cfg, &r->p);
+  if (!err) err = pt_config_finish(r->cfg);
+  if (!err && !r->cli.input && !r->cli.nset)
+    err = PT_ERROR(PT_ERR_INPUT, "no input deck (usage: %s INPUT.ini [options], see --help)", prog);
+  PT_TRY(pt_agree(comm, err));
+  PT_TRY(check_output_dir(r, comm));
+#ifdef PT_HAVE_PETSC
+  if (r->p.scheme != HEAT_EXPLICIT) {
+    /* SIGUSR1/SIGTERM must stay Partita's (checkpoint and exit 3), not PETSc's. */
+    PetscOptionsSetValue(NULL, "-no_signal_handler", NULL);
+    PetscErrorCode perr = PetscInitialize(&r->cli.npass, &r->cli.pass, NULL, NULL);
+    if (perr) return pt_agree(comm, PT_ERROR(PT_ERR_RUNTIME, "PetscInitialize failed (error %d)", (int)perr));
+    r->petsc = 1;
+  }
+#endif
+  if (r->cli.npass > 1 && !r->petsc)
+    pt_log_warn("ignoring %s...: PETSc options are used by the implicit schemes only", r->cli.pass[1]);
+  r->deck = pt_config_resolved(r->cfg);
+  PT_TRY(pt_timers_create(&r->timers));
+  r->t_total = pt_timers_add(r->timers, "total");
+  PT_TRY(heat_solver_create(comm, &r->p, r->timers, &r->s));
+  r->t_diag = pt_timers_add(r->timers, "diagnostics");
+  r->t_io = pt_timers_add(r->timers, "io");
+  r->t_ckpt = pt_timers_add(r->timers, "checkpoint");
+  PT_TRY(pt_agree(comm, pt_signal_install()));
+  if (r->cli.restart)
+    PT_TRY(restart(r, comm));
+  else if (r->p.init == HEAT_INIT_FILE)
+    PT_TRY(pt_io_read_mesh(r->p.init_file, -1, r->p.init_record, heat_solver_field(r->s), NULL, NULL));
+  else
+    heat_solver_init(r->s);
+  return PT_OK;
+}
+
+static int open_output(heat_run *r, MPI_Comm comm) {
+  const char *dir = r->dir;
+  int err;
+  size_t len = strlen(dir) + 32;
+  char *path = malloc(len);
+  if (!path) return pt_agree(comm, PT_ERROR(PT_ERR_NOMEM, "out of memory"));
+  snprintf(path, len, "%s/heat.h5", dir);
+  pt_series_info info;
+  memset(&info, 0, sizeof info);
+  info.software = prog;
+  info.deck = r->deck;
+  info.append = r->cli.restart != NULL;
+  err = pt_series_open(comm, path, &info, &r->series);
+  free(path);
+  return err;
+}
+
+static int run(heat_run *r, MPI_Comm comm) {
+  const heat_params *p = &r->p;
+  heat_solver *s = r->s;
+  static const char *const scheme[] = {"explicit", "backward Euler", "Crank-Nicolson"};
+  char grid[96], procs[64];
+  int gl = 0, pl = 0;
+  for (int d = 0; d < p->ndim; ++d) {
+    gl += snprintf(grid + gl, sizeof grid - (size_t)gl, "%s%lld", d ? " x " : "", (long long)p->n[d]);
+    pl += snprintf(procs + pl, sizeof procs - (size_t)pl, "%s%d", d ? " x " : "", s->decomp->dims[d]);
+  }
+  pt_log(PT_LOG_INFO, "%s: %dD grid %s on %d rank(s) (process grid %s, %d thread(s) each), "
+         "%s, dt %.6g (%.3g of the explicit limit), steps %lld to %lld, halo %s",
+         prog, p->ndim, grid, s->decomp->size, procs, omp_get_max_threads(), scheme[p->scheme],
+         p->dt, p->dt / p->dt_limit, (long long)s->step, (long long)p->steps,
+         pt_halo_kind_names[p->halo]);
+  PT_TRY(open_output(r, comm));
+  if (p->output_every && !r->cli.restart) PT_TRY(write_output(r));
+  pt_progress prog_line;
+  pt_progress_start(&prog_line, s->step, p->steps, 2.0);
+  const int64_t first = s->step;
+  const double t0 = MPI_Wtime();
+  pt_timers_start(r->timers, r->t_total);
+  while (s->step < p->steps) {
+    PT_TRY(heat_solver_step(s));
+    if (p->diag_every && s->step % p->diag_every == 0) PT_TRY(diagnostics(r));
+    if (p->output_every && s->step % p->output_every == 0) PT_TRY(write_output(r));
+    if (p->checkpoint_every && s->step % p->checkpoint_every == 0) PT_TRY(write_checkpoint(r, comm));
+    int stop;
+    PT_TRY(pt_signal_should_stop(comm, r->cli.max_walltime, t0, &stop));
+    if (stop) {
+      pt_timers_stop(r->timers, r->t_total);
+      r->steps_done = s->step - first;
+      if (!p->checkpoint_every || s->step % p->checkpoint_every != 0) PT_TRY(write_checkpoint(r, comm));
+      pt_checkpoint ck;
+      pt_field *field;
+      checkpoint_init(r, &ck, &field);
+      pt_checkpoint_path(r->dir, prog, 0, ck.path, sizeof ck.path);
+      pt_log(PT_LOG_INFO, "%s: stopped by %s at step %lld; checkpoint %s; continue with --restart latest (or --restart %s)",
+             prog, pt_signal_describe(stop), (long long)s->step, ck.path, ck.path);
+      return PT_STOP;
+    }
+    pt_progress_update(&prog_line, s->step, s->time);
+  }
+  pt_timers_stop(r->timers, r->t_total);
+  r->steps_done = s->step - first;
+  if (!p->output_every || s->step % p->output_every != 0) PT_TRY(write_output(r));
+  heat_diag d;
+  PT_TRY(heat_solver_diagnostics(s, &d));
+  pt_log(PT_LOG_INFO, "final: step %lld t=%.9g  total heat %.15g  min %.9g  max %.9g  L2 %.15g",
+         (long long)s->step, s->time, d.total, d.min, d.max, d.l2);
+  return PT_OK;
+}
+
+static int report(heat_run *r, MPI_Comm comm) {
+  const heat_solver *s = r->s;
+  double t = pt_timers_elapsed(r->timers, r->t_total), tmax;
+  PT_MPI(MPI_Allreduce(&t, &tmax, 1, MPI_DOUBLE, MPI_MAX, comm));
+  double cells = (double)pt_decomp_global_cells(s->decomp);
+  double lups = tmax > 0 ? cells * (double)r->steps_done / tmax : 0;
+  pt_log(PT_LOG_INFO, "%.4g lattice updates/s (%.4g per rank) over %.3f s", lups,
+         lups / s->decomp->size, tmax);
+  if (pt_log_verbosity() >= PT_LOG_INFO) PT_TRY(pt_timers_print(r->timers, comm, tmax, stdout));
+  if (!r->cli.report) return PT_OK;
+  pt_report *rep;
+  PT_TRY(pt_report_create(prog, &rep));
+  pt_report_add_int(rep, "results", "steps", s->step);
+  pt_report_add_double(rep, "results", "time", s->time);
+  pt_report_add_double(rep, "results", "cells", cells);
+  pt_report_add_double(rep, "results", "lattice_updates_per_s", lups);
+  pt_report_add_double(rep, "results", "seconds", tmax);
+  pt_report_add_int(rep, "layout", "ndim", r->p.ndim);
+  for (int d = 0; d < r->p.ndim; ++d) {
+    static const char *const dn[] = {"dims0", "dims1", "dims2"};
+    pt_report_add_int(rep, "layout", dn[d], s->decomp->dims[d]);
+  }
+  pt_report_add_string(rep, "layout", "halo", pt_halo_kind_names[r->p.halo]);
+  int err = pt_report_write(rep, r->timers, comm, r->deck, r->cli.report);
+  pt_report_destroy(&rep);
+  return err;
+}
+
+int main(int argc, char **argv) {
+  int provided;
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+  MPI_Comm comm = MPI_COMM_WORLD;
+  MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
+  heat_run r;
+  memset(&r, 0, sizeof r);
+  int err = pt_cli_parse(&r.cli, argc, argv, prog, usage, 1);
+  pt_log_init(comm, r.cli.verbosity);
+  if (!err) err = setup(&r, comm);
+  if (!err) err = run(&r, comm);
+  if (!err || err == PT_STOP) {
+    int rerr = report(&r, comm);
+    if (rerr) err = rerr;
+  }
+  err = pt_agree(comm, err);
+  if (err && err != PT_EXIT && err != PT_STOP) pt_error_report(comm, prog);
+  if (r.series) pt_series_close(&r.series);
+  heat_solver_destroy(&r.s);
+  pt_timers_destroy(&r.timers);
+  pt_config_destroy(&r.cfg);
+  free(r.deck);
+#ifdef PT_HAVE_PETSC
+  if (r.petsc) PetscFinalize();
+#endif
+  pt_cli_free(&r.cli);
+  MPI_Finalize();
+  return pt_error_exit_code(err);
+}
