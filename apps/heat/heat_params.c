@@ -1,5 +1,6 @@
 #include "heat_params.h"
 
+#include <float.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +14,13 @@ double heat_dt_limit(const heat_params *p) {
   return 1.0 / (2.0 * p->alpha * s);
 }
 
+/* Strictly positive quantities: the message says "> 0", not some tiny lower bound. */
+static int get_positive(pt_config *cfg, const char *key, double def, double *out) {
+  PT_TRY(pt_config_get_double(cfg, key, def, -DBL_MAX, DBL_MAX, out));
+  if (!(*out > 0)) return pt_config_error(cfg, key, "must be > 0 (got %.17g)", *out);
+  return PT_OK;
+}
+
 static int read_grid(pt_config *cfg, heat_params *p) {
   int64_t v;
   PT_TRY(pt_config_get_int(cfg, "grid.ndim", 2, 2, 3, &v));
@@ -20,13 +28,12 @@ static int read_grid(pt_config *cfg, heat_params *p) {
   static const char *const nkey[] = {"grid.nx", "grid.ny", "grid.nz"};
   static const char *const lkey[] = {"grid.lx", "grid.ly", "grid.lz"};
   for (int d = 0; d < PT_MAXDIM; ++d) {
-    /* Keys of an unused axis are still read so that a 2D deck may keep them. */
-    PT_TRY(pt_config_get_int(cfg, nkey[d], 64, 1, INT64_C(1) << 40, &p->n[d]));
-    PT_TRY(pt_config_get_double(cfg, lkey[d], 1.0, 1e-300, 1e300, &p->len[d]));
+    /* Keys of an unused axis are still read so that a 2D deck may keep them; a stencil
+     * axis needs 3 cells so that every cell has two distinct neighbours. */
+    PT_TRY(pt_config_get_int(cfg, nkey[d], 64, d < p->ndim ? 3 : 1, INT64_C(1) << 40, &p->n[d]));
+    PT_TRY(get_positive(cfg, lkey[d], 1.0, &p->len[d]));
     p->h[d] = p->len[d] / (double)p->n[d];
   }
-  for (int d = 0; d < p->ndim; ++d)
-    if (p->n[d] < 3) return pt_config_error(cfg, nkey[d], "must be >= 3 (got %lld)", (long long)p->n[d]);
   for (int d = p->ndim; d < PT_MAXDIM; ++d) p->n[d] = 1;
   return PT_OK;
 }
@@ -41,7 +48,7 @@ static int read_boundaries(pt_config *cfg, heat_params *p) {
       snprintf(key, sizeof key, "boundary.%s_%s", axis_name[d], side[s]);
       snprintf(vkey, sizeof vkey, "boundary.%s_%s_value", axis_name[d], side[s]);
       PT_TRY(pt_config_get_choice(cfg, key, "dirichlet", kinds, &p->bc[d][s]));
-      PT_TRY(pt_config_get_double(cfg, vkey, 0.0, -1e300, 1e300, &p->bc_value[d][s]));
+      PT_TRY(pt_config_get_double(cfg, vkey, 0.0, -DBL_MAX, DBL_MAX, &p->bc_value[d][s]));
     }
   for (int d = 0; d < p->ndim; ++d)
     if ((p->bc[d][0] == HEAT_BC_PERIODIC) != (p->bc[d][1] == HEAT_BC_PERIODIC)) {
@@ -61,12 +68,12 @@ static int read_initial(pt_config *cfg, heat_params *p) {
     int64_t m;
     PT_TRY(pt_config_get_int(cfg, mkey[d], 1, 1, INT64_C(1) << 30, &m));
     p->mode[d] = (int)m;
-    PT_TRY(pt_config_get_double(cfg, ckey[d], 0.5 * p->len[d], -1e300, 1e300, &p->center[d]));
+    PT_TRY(pt_config_get_double(cfg, ckey[d], 0.5 * p->len[d], -DBL_MAX, DBL_MAX, &p->center[d]));
   }
-  PT_TRY(pt_config_get_double(cfg, "initial.amplitude", 1.0, -1e300, 1e300, &p->amplitude));
-  PT_TRY(pt_config_get_double(cfg, "initial.background", 0.0, -1e300, 1e300, &p->background));
-  PT_TRY(pt_config_get_double(cfg, "initial.width", 0.1, 1e-300, 1e300, &p->width));
-  PT_TRY(pt_config_get_double(cfg, "initial.radius", 0.25, 1e-300, 1e300, &p->radius));
+  PT_TRY(pt_config_get_double(cfg, "initial.amplitude", 1.0, -DBL_MAX, DBL_MAX, &p->amplitude));
+  PT_TRY(pt_config_get_double(cfg, "initial.background", 0.0, -DBL_MAX, DBL_MAX, &p->background));
+  PT_TRY(get_positive(cfg, "initial.width", 0.1, &p->width));
+  PT_TRY(get_positive(cfg, "initial.radius", 0.25, &p->radius));
   PT_TRY(pt_config_get_string(cfg, "initial.file", "", &p->init_file));
   PT_TRY(pt_config_get_string(cfg, "initial.record", "temperature", &p->init_record));
   if (p->init == HEAT_INIT_FILE && !p->init_file[0])
@@ -78,7 +85,7 @@ static int read_time(pt_config *cfg, heat_params *p) {
   static const char *const schemes[] = {"explicit", "backward-euler", "crank-nicolson", NULL};
   PT_TRY(pt_config_get_choice(cfg, "time.scheme", "explicit", schemes, &p->scheme));
   double frac;
-  PT_TRY(pt_config_get_double(cfg, "time.dt", 0.0, 0.0, 1e300, &p->dt));
+  PT_TRY(pt_config_get_double(cfg, "time.dt", 0.0, 0.0, DBL_MAX, &p->dt));
   PT_TRY(pt_config_get_double(cfg, "time.dt_fraction", 0.9, 1e-12, 1.0, &frac));
   PT_TRY(pt_config_get_int(cfg, "time.steps", 100, 0, INT64_C(1) << 50, &p->steps));
   p->dt_limit = heat_dt_limit(p);
@@ -125,8 +132,8 @@ static int read_run(pt_config *cfg, heat_params *p) {
 int heat_params_read(pt_config *cfg, heat_params *p) {
   memset(p, 0, sizeof *p);
   PT_TRY(read_grid(cfg, p));
-  PT_TRY(pt_config_get_double(cfg, "physics.alpha", 1.0, 1e-300, 1e300, &p->alpha));
-  PT_TRY(pt_config_get_double(cfg, "physics.source", 0.0, -1e300, 1e300, &p->source));
+  PT_TRY(get_positive(cfg, "physics.alpha", 1.0, &p->alpha));
+  PT_TRY(pt_config_get_double(cfg, "physics.source", 0.0, -DBL_MAX, DBL_MAX, &p->source));
   PT_TRY(read_boundaries(cfg, p));
   PT_TRY(read_initial(cfg, p));
   PT_TRY(read_time(cfg, p));
