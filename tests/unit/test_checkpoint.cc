@@ -18,27 +18,6 @@
 
 namespace {
 
-std::string shared_dir() {
-  static std::string dir;
-  if (!dir.empty()) return dir;
-  char buf[256] = "";
-  if (pt_test::rank() == 0) {
-    const char *tmp = std::getenv("TMPDIR");
-    std::snprintf(buf, sizeof buf, "%s/pt-ckpt-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(buf)) buf[0] = '\0';
-  }
-  MPI_Bcast(buf, sizeof buf, MPI_CHAR, 0, MPI_COMM_WORLD);
-  dir = buf;
-  if (pt_test::rank() == 0) std::atexit([] { std::system(("rm -rf '" + dir + "'").c_str()); });
-  return dir;
-}
-
-MPI_Comm first_ranks(int n) {
-  MPI_Comm c;
-  MPI_Comm_split(MPI_COMM_WORLD, pt_test::rank() < n ? 0 : MPI_UNDEFINED, pt_test::rank(), &c);
-  return c;
-}
-
 const int64_t gsize[3] = {11, 6, 7};
 const char *const names[2] = {"u", "v"};
 const char *const scalar_names[2] = {"rng_state", "energy0"};
@@ -110,7 +89,7 @@ struct State {
 };
 
 void write_at(int n, const std::string &dir, int64_t step, const char *app = "heat") {
-  MPI_Comm c = first_ranks(n);
+  MPI_Comm c = pt_test::first_ranks(n);
   if (c == MPI_COMM_NULL) return;
   int r;
   MPI_Comm_rank(c, &r);
@@ -124,7 +103,7 @@ void write_at(int n, const std::string &dir, int64_t step, const char *app = "he
 // Reads `which` at n ranks; returns the error code, checks the contents on success.
 int read_at(int n, const std::string &dir, const char *which, int64_t expect_step,
             const int64_t *g = gsize, const char *app = "heat") {
-  MPI_Comm c = first_ranks(n);
+  MPI_Comm c = pt_test::first_ranks(n);
   int err = PT_OK;
   if (c == MPI_COMM_NULL) return err;
   State s(c, g);
@@ -167,7 +146,7 @@ std::string path_of(const std::string &dir, int gen) {
 }
 
 std::string fresh_dir(const std::string &name) {
-  std::string d = shared_dir() + "/" + name;
+  std::string d = pt_test::shared_dir() + "/" + name;
   if (pt_test::rank() == 0) std::system(("rm -rf '" + d + "' && mkdir -p '" + d + "'").c_str());
   MPI_Barrier(MPI_COMM_WORLD);
   return d;

@@ -21,23 +21,6 @@ pt_decomp *make_decomp(int ndim, int periodic = 0) {
   return d;
 }
 
-// Calls fn(idx) for every local index of the allocation (ghosts and padding included)
-// in C order; idx runs from -ng.
-template <class F>
-void for_all_alloc(const pt_field *f, F fn) {
-  int64_t idx[3] = {0, 0, 0};
-  int64_t total = 1;
-  for (int a = 0; a < f->ndim; ++a) total *= f->alloc[a];
-  for (int64_t i = 0; i < total; ++i) {
-    int64_t r = i;
-    for (int a = f->ndim - 1; a >= 0; --a) {
-      idx[a] = r % f->alloc[a] - f->ng;
-      r /= f->alloc[a];
-    }
-    fn(idx);
-  }
-}
-
 bool is_owned(const pt_field *f, const int64_t idx[]) {
   for (int a = 0; a < f->ndim; ++a)
     if (idx[a] < 0 || idx[a] >= f->n[a]) return false;
@@ -83,7 +66,7 @@ TEST_P(FieldLayout, ExtentsStridesAlignmentAndZeroFill) {
     EXPECT_EQ(f->data - f->base, origin_off);
     // Every row (first ghost cell of the fastest axis) starts on a 64-byte boundary.
     int64_t bad_rows = 0, nonzero = 0;
-    for_all_alloc(f, [&](const int64_t idx[]) {
+    pt_test::for_all_alloc(f, [&](const int64_t idx[]) {
       if (f->data[pt_field_offset(f, idx)] != 0.0) ++nonzero;
       if (idx[last] == -ng && reinterpret_cast<uintptr_t>(f->data + pt_field_offset(f, idx)) % 64 != 0) ++bad_rows;
     });
@@ -113,13 +96,13 @@ TEST_P(FieldData, PackUnpackRoundTripLeavesGhostsAlone) {
   if (f) {
     const int64_t cells = pt_decomp_local_cells(d);
     // Ghosts and padding hold a sentinel that no owned value takes.
-    for_all_alloc(f, [&](const int64_t idx[]) { f->data[pt_field_offset(f, idx)] = -1.0; });
+    pt_test::for_all_alloc(f, [&](const int64_t idx[]) { f->data[pt_field_offset(f, idx)] = -1.0; });
     std::vector<double> in(cells), out(cells, 0.0);
     for (int64_t i = 0; i < cells; ++i) in[i] = 1000.0 * pt_test::rank() + i;
     pt_field_unpack_owned(f, in.data());
     // Dense C order: the i-th owned cell in C order holds in[i].
     int64_t k = 0, wrong = 0, ghosts_changed = 0;
-    for_all_alloc(f, [&](const int64_t idx[]) {
+    pt_test::for_all_alloc(f, [&](const int64_t idx[]) {
       double v = f->data[pt_field_offset(f, idx)];
       if (is_owned(f, idx)) wrong += v != in[k++];
       else ghosts_changed += v != -1.0;
@@ -133,7 +116,7 @@ TEST_P(FieldData, PackUnpackRoundTripLeavesGhostsAlone) {
     pt_field_fill(f, 3.5);
     int64_t not_filled = 0;
     ghosts_changed = 0;
-    for_all_alloc(f, [&](const int64_t idx[]) {
+    pt_test::for_all_alloc(f, [&](const int64_t idx[]) {
       double v = f->data[pt_field_offset(f, idx)];
       if (is_owned(f, idx)) not_filled += v != 3.5;
       else ghosts_changed += v != -1.0;

@@ -26,25 +26,10 @@ double cell_value(int ndim, const int64_t g[], int round) {
   return ndim == 2 ? v + g[0] * 1e3 + g[1] : v + g[0] * 1e6 + g[1] * 1e3 + g[2];
 }
 
-// Calls fn(idx) for every local index of the allocation, ghosts and padding included.
-template <class F>
-void for_all_alloc(const pt_field *f, F fn) {
-  int64_t idx[3] = {0, 0, 0}, total = 1;
-  for (int a = 0; a < f->ndim; ++a) total *= f->alloc[a];
-  for (int64_t i = 0; i < total; ++i) {
-    int64_t r = i;
-    for (int a = f->ndim - 1; a >= 0; --a) {
-      idx[a] = r % f->alloc[a] - f->ng;
-      r /= f->alloc[a];
-    }
-    fn(idx);
-  }
-}
-
 // Owned cells get cell_value, everything else the sentinel.
 void fill_round(pt_field *f, int round) {
   const pt_decomp *d = f->decomp;
-  for_all_alloc(f, [&](const int64_t idx[]) {
+  pt_test::for_all_alloc(f, [&](const int64_t idx[]) {
     bool owned = true;
     int64_t g[3] = {0, 0, 0};
     for (int a = 0; a < f->ndim; ++a) {
@@ -82,7 +67,7 @@ double expected(const pt_field *f, const int64_t idx[], int round) {
 // Counts the cells that differ from `expected`, and describes the first one.
 int64_t check_round(const pt_field *f, int round, std::string *first) {
   int64_t bad = 0;
-  for_all_alloc(f, [&](const int64_t idx[]) {
+  pt_test::for_all_alloc(f, [&](const int64_t idx[]) {
     double want = expected(f, idx, round), got = f->data[pt_field_offset(f, idx)];
     if (got == want) return;
     if (bad++ == 0) {

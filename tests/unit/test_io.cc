@@ -23,29 +23,6 @@
 
 namespace {
 
-// A directory shared by all ranks (created by rank 0), removed at exit.
-std::string shared_dir() {
-  static std::string dir;
-  if (!dir.empty()) return dir;
-  char buf[256] = "";
-  if (pt_test::rank() == 0) {
-    const char *tmp = std::getenv("TMPDIR");
-    std::snprintf(buf, sizeof buf, "%s/pt-io-XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(buf)) buf[0] = '\0';
-  }
-  MPI_Bcast(buf, sizeof buf, MPI_CHAR, 0, MPI_COMM_WORLD);
-  dir = buf;
-  if (pt_test::rank() == 0) std::atexit([] { std::system(("rm -rf '" + dir + "'").c_str()); });
-  return dir;
-}
-
-// The first n ranks of the world, or MPI_COMM_NULL on the others.
-MPI_Comm first_ranks(int n) {
-  MPI_Comm c;
-  MPI_Comm_split(MPI_COMM_WORLD, pt_test::rank() < n ? 0 : MPI_UNDEFINED, pt_test::rank(), &c);
-  return c;
-}
-
 // Exactly representable values that differ in every cell: a wrong cell cannot pass.
 double value_at(int64_t g, double shift) { return 0.25 * (double)g + shift; }
 
@@ -90,7 +67,7 @@ pt_series_info info_for(const char *deck = "[heat]\nnx = 9\n") {
 
 // Writes steps 0 and 5 of a 3D and a 2D record from the first `nw` ranks.
 void write_series(const std::string &path, int nw, const int *dims3) {
-  MPI_Comm c = first_ranks(nw);
+  MPI_Comm c = pt_test::first_ranks(nw);
   if (c == MPI_COMM_NULL) return;
   pt_series_info info = info_for();
   pt_series *s = nullptr;
@@ -116,7 +93,7 @@ void write_series(const std::string &path, int nw, const int *dims3) {
 
 // Reads step `step` (-1: last) at `nr` ranks and checks every cell.
 void check_series(const std::string &path, int nr, int64_t step, int64_t expect_step) {
-  MPI_Comm c = first_ranks(nr);
+  MPI_Comm c = pt_test::first_ranks(nr);
   if (c == MPI_COMM_NULL) return;
   Grid a(c, 3, g3), b(c, 2, g2);
   double t = -1;
@@ -168,7 +145,7 @@ std::string read_text(const std::string &path) {
 
 TEST(Io, MeshRoundTripBetweenRankCounts) {
   for (int nw : rank_counts()) {
-    std::string path = shared_dir() + "/mesh-w" + std::to_string(nw) + ".h5";
+    std::string path = pt_test::shared_dir() + "/mesh-w" + std::to_string(nw) + ".h5";
     write_series(path, nw, nullptr);
     for (int nr : rank_counts()) {
       check_series(path, nr, -1, 5);
@@ -179,8 +156,8 @@ TEST(Io, MeshRoundTripBetweenRankCounts) {
 
 TEST(Io, FileBytesIndependentOfRankCountAndProcessGrid) {
   const int dims_a[3] = {pt_test::size(), 1, 1}, dims_b[3] = {1, 1, pt_test::size()};
-  std::string p1 = shared_dir() + "/bytes-1.h5", pa = shared_dir() + "/bytes-a.h5",
-              pb = shared_dir() + "/bytes-b.h5";
+  std::string p1 = pt_test::shared_dir() + "/bytes-1.h5", pa = pt_test::shared_dir() + "/bytes-a.h5",
+              pb = pt_test::shared_dir() + "/bytes-b.h5";
   write_series(p1, 1, nullptr);
   write_series(pa, pt_test::size(), dims_a);
   write_series(pb, pt_test::size(), dims_b);
@@ -195,7 +172,7 @@ TEST(Io, FileBytesIndependentOfRankCountAndProcessGrid) {
 }
 
 TEST(Io, OpenPmdRootStepAndRecordAttributes) {
-  std::string path = shared_dir() + "/attrs.h5";
+  std::string path = pt_test::shared_dir() + "/attrs.h5";
   write_series(path, pt_test::size(), nullptr);
   if (pt_test::rank() != 0) return;
   hid_t f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
@@ -211,7 +188,7 @@ TEST(Io, OpenPmdRootStepAndRecordAttributes) {
                         "partitaChecksum"})
     EXPECT_GT(H5Aexists_by_name(f, "/data/5/meshes/T", a, H5P_DEFAULT), 0) << "mesh attribute " << a;
   H5Fclose(f);
-  std::string xmf = read_text(shared_dir() + "/attrs.xmf");
+  std::string xmf = read_text(pt_test::shared_dir() + "/attrs.xmf");
   EXPECT_NE(xmf.find("CollectionType=\"Temporal\""), std::string::npos) << xmf;
   EXPECT_NE(xmf.find("attrs.h5:/data/5/meshes/T"), std::string::npos) << xmf;
   EXPECT_NE(xmf.find("<Time Value=\"0.5\"/>"), std::string::npos) << xmf;
@@ -223,8 +200,8 @@ TEST(Io, ParticlesRoundTripSortedById) {
   // unevenly over its ranks, in no particular order.
   auto idof = [&](int64_t k) { return (uint64_t)((k * 7919) % N + 3); };
   for (int nw : rank_counts()) {
-    std::string path = shared_dir() + "/parts-w" + std::to_string(nw) + ".h5";
-    MPI_Comm c = first_ranks(nw);
+    std::string path = pt_test::shared_dir() + "/parts-w" + std::to_string(nw) + ".h5";
+    MPI_Comm c = pt_test::first_ranks(nw);
     if (c != MPI_COMM_NULL) {
       int r;
       MPI_Comm_rank(c, &r);
@@ -255,7 +232,7 @@ TEST(Io, ParticlesRoundTripSortedById) {
       MPI_Comm_free(&c);
     }
     for (int nr : rank_counts()) {
-      MPI_Comm rc = first_ranks(nr);
+      MPI_Comm rc = pt_test::first_ranks(nr);
       if (rc == MPI_COMM_NULL) continue;
       int r;
       MPI_Comm_rank(rc, &r);
@@ -283,18 +260,18 @@ TEST(Io, ParticlesRoundTripSortedById) {
     }
   }
   if (pt_test::rank() == 0) {
-    std::vector<char> one = dataset_bytes(shared_dir() + "/parts-w1.h5", "/data/7/particles/stars/velocity/z");
+    std::vector<char> one = dataset_bytes(pt_test::shared_dir() + "/parts-w1.h5", "/data/7/particles/stars/velocity/z");
     EXPECT_EQ(one.size(), sizeof(double) * N);
     for (int nw : rank_counts())
-      EXPECT_TRUE(one == dataset_bytes(shared_dir() + "/parts-w" + std::to_string(nw) + ".h5",
+      EXPECT_TRUE(one == dataset_bytes(pt_test::shared_dir() + "/parts-w" + std::to_string(nw) + ".h5",
                                        "/data/7/particles/stars/velocity/z"));
-    std::string xmf = read_text(shared_dir() + "/parts-w1.xmf");
+    std::string xmf = read_text(pt_test::shared_dir() + "/parts-w1.xmf");
     EXPECT_NE(xmf.find("Polyvertex"), std::string::npos) << xmf;
   }
 }
 
 TEST(Io, DuplicateParticleIdsAreRefused) {
-  std::string path = shared_dir() + "/dup.h5";
+  std::string path = pt_test::shared_dir() + "/dup.h5";
   pt_series_info info = info_for();
   pt_series *s = nullptr;
   ASSERT_EQ(pt_series_open(MPI_COMM_WORLD, path.c_str(), &info, &s), PT_OK) << pt_error_message();
@@ -310,7 +287,7 @@ TEST(Io, DuplicateParticleIdsAreRefused) {
 }
 
 TEST(Io, FileBasedSeriesHasOneFilePerStepAndOneSidecar) {
-  std::string pattern = shared_dir() + "/fb_%T.h5";
+  std::string pattern = pt_test::shared_dir() + "/fb_%T.h5";
   pt_series_info info = info_for();
   pt_series *s = nullptr;
   ASSERT_EQ(pt_series_open(MPI_COMM_WORLD, pattern.c_str(), &info, &s), PT_OK) << pt_error_message();
@@ -322,20 +299,20 @@ TEST(Io, FileBasedSeriesHasOneFilePerStepAndOneSidecar) {
   }
   pt_series_close(&s);
   Grid b(MPI_COMM_WORLD, 2, g2);
-  EXPECT_EQ(pt_io_read_mesh((shared_dir() + "/fb_10.h5").c_str(), -1, "T", b.f, nullptr, nullptr), PT_OK)
+  EXPECT_EQ(pt_io_read_mesh((pt_test::shared_dir() + "/fb_10.h5").c_str(), -1, "T", b.f, nullptr, nullptr), PT_OK)
       << pt_error_message();
   int bad = 0;
   for_owned(b.f, [&](double &v, int64_t g) { bad += v != value_at(g, 10.0); });
   EXPECT_EQ(bad, 0);
   if (pt_test::rank() == 0) {
-    std::string xmf = read_text(shared_dir() + "/fb.xmf");
+    std::string xmf = read_text(pt_test::shared_dir() + "/fb.xmf");
     for (const char *s : {"fb_0.h5:/data/0/meshes/T", "fb_10.h5:/data/10/meshes/T", "fb_20.h5:/data/20/meshes/T"})
       EXPECT_NE(xmf.find(s), std::string::npos) << s << " not in\n" << xmf;
   }
 }
 
 TEST(Io, AppendKeepsEarlierStepsAndReplacesRewrittenOnes) {
-  std::string path = shared_dir() + "/append.h5";
+  std::string path = pt_test::shared_dir() + "/append.h5";
   Grid a(MPI_COMM_WORLD, 2, g2);
   pt_series_info info = info_for();
   for (int run = 0; run < 2; ++run) {
@@ -359,10 +336,10 @@ TEST(Io, AppendKeepsEarlierStepsAndReplacesRewrittenOnes) {
 }
 
 TEST(Io, ReaderErrorsNameTheFileAndTheProblem) {
-  std::string good = shared_dir() + "/errs.h5";
+  std::string good = pt_test::shared_dir() + "/errs.h5";
   write_series(good, pt_test::size(), nullptr);
-  std::string text = shared_dir() + "/notes.h5", trunc = shared_dir() + "/trunc.h5",
-              corrupt = shared_dir() + "/corrupt.h5";
+  std::string text = pt_test::shared_dir() + "/notes.h5", trunc = pt_test::shared_dir() + "/trunc.h5",
+              corrupt = pt_test::shared_dir() + "/corrupt.h5";
   if (pt_test::rank() == 0) {
     std::ofstream(text) << "not HDF5\n";
     std::system(("cp '" + good + "' '" + corrupt + "'").c_str());
@@ -391,7 +368,7 @@ TEST(Io, ReaderErrorsNameTheFileAndTheProblem) {
     pt_field *f;
     const char *expect;
   } cases[] = {
-      {shared_dir() + "/missing.h5", -1, "T", a.f, "missing.h5: no such file"},
+      {pt_test::shared_dir() + "/missing.h5", -1, "T", a.f, "missing.h5: no such file"},
       {text, -1, "T", a.f, "notes.h5: not an HDF5 file"},
       {trunc, -1, "T", a.f, "trunc.h5: cannot open (truncated or corrupt HDF5 file)"},
       {good, 3, "T", a.f, "errs.h5: no step 3 (the file has 2 steps, 0 to 5)"},
@@ -417,9 +394,9 @@ TEST(Io, ReaderErrorsNameTheFileAndTheProblem) {
 TEST(Io, BadArgumentsAreInputErrors) {
   pt_series *s = nullptr;
   pt_series_info info{};
-  EXPECT_EQ(pt_series_open(MPI_COMM_WORLD, (shared_dir() + "/x.h5").c_str(), &info, &s), PT_ERR_INPUT);
+  EXPECT_EQ(pt_series_open(MPI_COMM_WORLD, (pt_test::shared_dir() + "/x.h5").c_str(), &info, &s), PT_ERR_INPUT);
   info = info_for();
-  ASSERT_EQ(pt_series_open(MPI_COMM_WORLD, (shared_dir() + "/x.h5").c_str(), &info, &s), PT_OK);
+  ASSERT_EQ(pt_series_open(MPI_COMM_WORLD, (pt_test::shared_dir() + "/x.h5").c_str(), &info, &s), PT_OK);
   Grid a(MPI_COMM_WORLD, 2, g2);
   EXPECT_EQ(pt_series_write_mesh(s, 0, 0, 0, "bad name", a.f, nullptr), PT_ERR_INPUT);
   pt_mesh_info m{};
