@@ -13,4 +13,6 @@
 #include "pt_io.h"
 #include "pt_checkpoint.h"
 #include "pt_signal.h"
+#include "pt_device.h"
+#include "pt_particles.h"
 #endif

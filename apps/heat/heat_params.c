@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "pt_device.h"
 #include "pt_error.h"
 
 static const char *const axis_name[PT_MAXDIM] = {"x", "y", "z"};
@@ -114,6 +115,16 @@ static int read_run(pt_config *cfg, heat_params *p) {
   p->halo = (pt_halo_kind)kind;
   PT_TRY(pt_config_get_bool(cfg, "run.overlap", 1, &p->overlap));
   PT_TRY(pt_config_get_bool(cfg, "run.halo_off", 0, &p->halo_off));
+  /* cpu by default: a CPU run never touches the CUDA runtime and prints nothing new. */
+  PT_TRY(pt_config_get_choice(cfg, "run.backend", "cpu", pt_backend_names, &p->backend));
+  if (p->backend == PT_BACKEND_CUDA) {
+    const char *why;
+    if (p->scheme != HEAT_EXPLICIT)
+      return pt_config_error(cfg, "run.backend", "'cuda' runs the explicit scheme only "
+                             "(the implicit schemes run on the CPU through PETSc)");
+    if (!pt_device_count(&why))
+      return pt_config_error(cfg, "run.backend", "'cuda' needs a usable CUDA device (%s)", why);
+  }
   double dims[PT_MAXDIM] = {0, 0, 0};
   int nd = 0;
   if (pt_config_has(cfg, "run.process_grid")) {

@@ -34,6 +34,7 @@ typedef struct heat_params {
   pt_halo_kind halo;
   int overlap;                   /* compute the interior while ghosts travel */
   int halo_off;                  /* benchmarking only: skip the exchange */
+  int backend;                   /* pt_backend: run.backend (cpu, cuda, auto) */
   int dims[PT_MAXDIM];           /* requested process grid, 0 = automatic */
   double ksp_rtol;               /* implicit schemes: relative tolerance */
 } heat_params;

@@ -1,12 +1,17 @@
+#include "config.h"
 #include "heat_solver.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "heat_implicit.h"
 #include "pt_error.h"
 #include "pt_reduce.h"
+#ifdef PT_HAVE_CUDA
+#include "heat_cuda.h"
+#endif
 
 /* The update of one cell is the same expression, in the same order, wherever the cell
  * lies (interior or boundary box, vector body or remainder): that, and no FMA
@@ -60,20 +65,25 @@ static void interior_box(const pt_field *f, int64_t lo[], int64_t hi[]) {
 }
 
 /* The owned cells outside the interior box, as 2 ndim disjoint slabs: slab (d, side)
- * is layer 0 or n-1 of axis d, restricted to the interior along the axes before d. */
+ * is layer 0 or n-1 of axis d, restricted to the interior along the axes before d.
+ * Returns 0 for the slab that does not exist (side 1 of an axis of one cell). */
+static int boundary_slab(const pt_field *f, int d, int side, int64_t lo[], int64_t hi[]) {
+  if (side == 1 && f->n[d] == 1) return 0;
+  for (int e = 0; e < f->ndim; ++e) {
+    if (e < d) { lo[e] = 1; hi[e] = f->n[e] - 1; }
+    else if (e > d) { lo[e] = 0; hi[e] = f->n[e]; }
+  }
+  lo[d] = side ? f->n[d] - 1 : 0;
+  hi[d] = lo[d] + 1;
+  return 1;
+}
+
 static void boundary_boxes(const pt_field *f, const double c[], double q, const pt_field *in,
                            pt_field *out) {
   for (int d = 0; d < f->ndim; ++d)
     for (int side = 0; side < 2; ++side) {
-      if (side == 1 && f->n[d] == 1) continue;
       int64_t lo[PT_MAXDIM], hi[PT_MAXDIM];
-      for (int e = 0; e < f->ndim; ++e) {
-        if (e < d) { lo[e] = 1; hi[e] = f->n[e] - 1; }
-        else if (e > d) { lo[e] = 0; hi[e] = f->n[e]; }
-      }
-      lo[d] = side ? f->n[d] - 1 : 0;
-      hi[d] = lo[d] + 1;
-      heat_explicit_box(in, out, c, q, lo, hi);
+      if (boundary_slab(f, d, side, lo, hi)) heat_explicit_box(in, out, c, q, lo, hi);
     }
 }
 
@@ -101,10 +111,44 @@ void heat_apply_bc(const heat_params *p, pt_field *f) {
     }
 }
 
+#ifdef PT_HAVE_CUDA
+/* A CUDA failure in the middle of a run is an internal fault: the other ranks may
+ * already wait in a collective this rank will not join. The recorded message carries
+ * the rank, file and line. */
+static void device_fault(void) {
+  fprintf(stderr, "%s\n", pt_error_message());
+  fflush(stderr);
+  MPI_Abort(MPI_COMM_WORLD, PT_EXIT_RUNTIME);
+}
+
+/* The device state and persistent requests for the packed faces: a message crossing
+ * face k is tagged k and lands in the peer's face k^1 ghosts (as in pt_halo, so the two
+ * messages between the same pair of ranks on a periodic axis cannot be confused). */
+static int device_create(heat_solver *s) {
+  const pt_decomp *dc = s->decomp;
+  int err = heat_cuda_create(s->p, s->u[0], s->c, s->p->dt * s->p->source,
+                             s->device.mpi_cuda_aware, &s->gpu);
+  PT_TRY(pt_agree(dc->cart, err));
+  PT_MPI(MPI_Comm_dup(dc->cart, &s->gpu_comm));
+  const heat_cuda_faces *fc = heat_cuda_faces_of(s->gpu);
+  for (int k = 0; k < 2 * dc->ndim; ++k) {
+    const int count = (int)(fc->off[k + 1] - fc->off[k]), peer = dc->nbr[k / 2][k % 2];
+    if (!count) continue;
+    PT_MPI(MPI_Recv_init(fc->recv + fc->off[k], count, MPI_DOUBLE, peer, k ^ 1, s->gpu_comm,
+                         &s->gpu_req[s->gpu_nreq++]));
+    PT_MPI(MPI_Send_init(fc->send + fc->off[k], count, MPI_DOUBLE, peer, k, s->gpu_comm,
+                         &s->gpu_req[s->gpu_nreq++]));
+  }
+  s->device_stale = 1;
+  return PT_OK;
+}
+#endif
+
 int heat_solver_create(MPI_Comm comm, const heat_params *p, pt_timers *timers,
                        heat_solver **out) {
   heat_solver *s = calloc(1, sizeof *s);
   if (!s) return pt_agree(comm, PT_ERROR(PT_ERR_NOMEM, "out of memory"));
+  s->gpu_comm = MPI_COMM_NULL;
   s->p = p;
   s->timers = timers;
   s->t_compute = pt_timers_add(timers, "compute");
@@ -114,8 +158,16 @@ int heat_solver_create(MPI_Comm comm, const heat_params *p, pt_timers *timers,
   int err = pt_decomp_create(comm, p->ndim, p->n, periodic, p->dims, &s->decomp);
   for (int k = 0; k < 2 && !err; ++k) err = pt_field_create(s->decomp, 1, &s->u[k]);
   err = pt_agree(comm, err);
-  for (int k = 0; k < 2 && !err; ++k) err = pt_halo_create(s->u[k], p->halo, &s->halo[k]);
   for (int d = 0; d < p->ndim; ++d) s->c[d] = p->alpha * p->dt / (p->h[d] * p->h[d]);
+  /* The implicit schemes run on the CPU (PETSc): no device for them. */
+  if (!err)
+    err = pt_device_select(comm, p->scheme == HEAT_EXPLICIT ? (pt_backend)p->backend : PT_BACKEND_CPU,
+                           &s->device);
+#ifdef PT_HAVE_CUDA
+  if (!err && s->device.backend == PT_BACKEND_CUDA) err = pt_agree(comm, device_create(s));
+  else
+#endif
+    for (int k = 0; k < 2 && !err; ++k) err = pt_halo_create(s->u[k], p->halo, &s->halo[k]);
 #ifdef PT_HAVE_PETSC
   if (!err && p->scheme != HEAT_EXPLICIT) err = heat_implicit_create(s, &s->implicit);
 #endif
@@ -129,6 +181,11 @@ void heat_solver_destroy(heat_solver **s) {
 #ifdef PT_HAVE_PETSC
   heat_implicit_destroy(&(*s)->implicit);
 #endif
+#ifdef PT_HAVE_CUDA
+  heat_cuda_destroy(&(*s)->gpu);
+#endif
+  for (int k = 0; k < (*s)->gpu_nreq; ++k) MPI_Request_free(&(*s)->gpu_req[k]);
+  if ((*s)->gpu_comm != MPI_COMM_NULL) MPI_Comm_free(&(*s)->gpu_comm);
   for (int k = 0; k < 2; ++k) {
     pt_halo_destroy(&(*s)->halo[k]);
     pt_field_destroy(&(*s)->u[k]);
@@ -199,10 +256,77 @@ static int explicit_step(heat_solver *s) {
   return PT_OK;
 }
 
+#ifdef PT_HAVE_CUDA
+/* The explicit step on the device. With overlap, the boundary stream packs the faces
+ * while the interior stream updates the interior box; the faces travel (staged through
+ * pinned host buffers unless MPI takes device memory); one kernel fills every ghost face
+ * and the boundary slabs follow on the boundary stream. The cells and the expression
+ * are explicit_step's, so the field is the CPU's bit for bit. */
+static int device_step(heat_solver *s) {
+  const heat_params *p = s->p;
+  heat_cuda *g = s->gpu;
+  const int k = s->cur, exchange = !p->halo_off && s->gpu_nreq > 0;
+  const pt_field *f = s->u[k];
+  int64_t lo[PT_MAXDIM], hi[PT_MAXDIM];
+  if (s->device_stale) {
+    for (int j = 0; j < 2; ++j) PT_TRY(heat_cuda_upload(g, j, s->u[j]));
+    s->device_stale = 0;
+  }
+  pt_timers_start(s->timers, s->t_halo);
+  if (exchange) PT_TRY(heat_cuda_pack(g, k));
+  pt_timers_stop(s->timers, s->t_halo);
+  if (p->overlap) {
+    pt_timers_start(s->timers, s->t_compute);
+    interior_box(f, lo, hi);
+    PT_TRY(heat_cuda_box(g, k, lo, hi, HEAT_CUDA_INTERIOR));
+    pt_timers_stop(s->timers, s->t_compute);
+  }
+  pt_timers_start(s->timers, s->t_halo);
+  if (exchange) {
+    PT_TRY(heat_cuda_pack_wait(g));
+    PT_MPI(MPI_Startall(s->gpu_nreq, s->gpu_req));
+    PT_MPI(MPI_Waitall(s->gpu_nreq, s->gpu_req, MPI_STATUSES_IGNORE));
+  }
+  pt_timers_stop(s->timers, s->t_halo);
+  pt_timers_start(s->timers, s->t_compute);
+  PT_TRY(heat_cuda_fill_ghosts(g, k, exchange));
+  if (p->overlap) {
+    for (int d = 0; d < f->ndim; ++d)
+      for (int side = 0; side < 2; ++side)
+        if (boundary_slab(f, d, side, lo, hi)) PT_TRY(heat_cuda_box(g, k, lo, hi, HEAT_CUDA_BOUNDARY));
+  } else {
+    for (int d = 0; d < f->ndim; ++d) { lo[d] = 0; hi[d] = f->n[d]; }
+    PT_TRY(heat_cuda_box(g, k, lo, hi, HEAT_CUDA_BOUNDARY));
+  }
+  /* The next step packs what both streams wrote, and the timers see the kernels. */
+  PT_TRY(heat_cuda_sync(g));
+  pt_timers_stop(s->timers, s->t_compute);
+  s->host_stale = 1;
+  return PT_OK;
+}
+#endif
+
+pt_field *heat_solver_field(heat_solver *s) {
+#ifdef PT_HAVE_CUDA
+  if (s->host_stale) {
+    if (heat_cuda_download(s->gpu, s->cur, s->u[s->cur])) device_fault();
+    s->host_stale = 0;
+  }
+#endif
+  return s->u[s->cur];
+}
+
 int heat_solver_step(heat_solver *s) {
 #ifdef PT_HAVE_PETSC
   if (s->implicit) PT_TRY(heat_implicit_step(s->implicit, s));
   else
+#endif
+#ifdef PT_HAVE_CUDA
+  if (s->gpu) {
+    int err = device_step(s);
+    if (err == PT_ERR_RUNTIME) device_fault();
+    PT_TRY(err);
+  } else
 #endif
     PT_TRY(explicit_step(s));
   s->cur = 1 - s->cur;
@@ -212,7 +336,7 @@ int heat_solver_step(heat_solver *s) {
 }
 
 int heat_solver_diagnostics(heat_solver *s, heat_diag *d) {
-  const pt_field *f = s->u[s->cur];
+  const pt_field *f = heat_solver_field(s);
   MPI_Comm comm = s->decomp->cart;
   int64_t total = pt_decomp_local_cells(s->decomp);
   double vol = 1, mn = INFINITY, mx = -INFINITY;

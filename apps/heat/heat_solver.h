@@ -7,11 +7,13 @@
 #include <mpi.h>
 
 #include "heat_params.h"
+#include "pt_device.h"
 #include "pt_field.h"
 #include "pt_halo.h"
 #include "pt_timer.h"
 
 typedef struct heat_implicit heat_implicit;
+typedef struct heat_cuda heat_cuda;
 
 typedef struct heat_solver {
   const heat_params *p;
@@ -25,6 +27,15 @@ typedef struct heat_solver {
   heat_implicit *implicit;
   pt_timers *timers;   /* borrowed; phases below are registered in it */
   int t_compute, t_halo;
+  /* run.backend = cuda, or auto with a device: the explicit step runs on this rank's
+   * GPU (heat_cuda), with both fields mirrored there; NULL on the CPU. */
+  pt_device_info device;
+  heat_cuda *gpu;
+  MPI_Comm gpu_comm;                         /* the device faces' messages */
+  MPI_Request gpu_req[4 * PT_MAXDIM];        /* persistent receives and sends */
+  int gpu_nreq;
+  int device_stale;                          /* the host fields are newer (before step 1) */
+  int host_stale;                            /* the device's field is newer */
 } heat_solver;
 
 typedef struct heat_diag {
@@ -34,8 +45,10 @@ typedef struct heat_diag {
 } heat_diag;
 
 /* Decomposes the grid, allocates two fields with one ghost layer and their halos, and
- * sets up the implicit solver if the scheme needs one. Errors: PT_ERR_INPUT (grid too
- * small for the rank count...), PT_ERR_MPI, PT_ERR_NOMEM. Collective over `comm`. */
+ * sets up the implicit solver if the scheme needs one, or the CUDA back-end if
+ * run.backend selects it (pt_device_select: one GPU per rank). Errors: PT_ERR_INPUT
+ * (grid too small for the rank count, backend cuda without a device...), PT_ERR_MPI,
+ * PT_ERR_NOMEM, PT_ERR_RUNTIME (a CUDA call failed). Collective over `comm`. */
 int heat_solver_create(MPI_Comm comm, const heat_params *p, pt_timers *timers,
                        heat_solver **s);
 void heat_solver_destroy(heat_solver **s);
@@ -43,11 +56,15 @@ void heat_solver_destroy(heat_solver **s);
 /* Sets the analytic initial condition (every type but "file"). Not collective. */
 void heat_solver_init(heat_solver *s);
 
-/* Advances one step of the configured scheme. Collective. */
+/* Advances one step of the configured scheme. On the CUDA back-end a failed CUDA call
+ * is an internal fault: the rank prints it and aborts the job. Collective. */
 int heat_solver_step(heat_solver *s);
 
-/* The current temperature field. */
-static inline pt_field *heat_solver_field(heat_solver *s) { return s->u[s->cur]; }
+/* The current temperature field on the host. On the CUDA back-end it is copied from
+ * the device first when the device's is newer (a failed copy aborts the job, as in a
+ * step); writes to it reach the device only before the first step (initial condition,
+ * restart). Not collective. */
+pt_field *heat_solver_field(heat_solver *s);
 
 /* Reproducible diagnostics of the current field (same bits on any rank count).
  * Collective. */

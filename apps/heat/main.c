@@ -184,17 +184,20 @@ static int run(heat_run *r, MPI_Comm comm) {
   const heat_params *p = &r->p;
   heat_solver *s = r->s;
   static const char *const scheme[] = {"explicit", "backward Euler", "Crank-Nicolson"};
-  char grid[96], procs[64];
+  char grid[96], procs[64], backend[320] = "cpu";
   int gl = 0, pl = 0;
+  if (s->device.backend == PT_BACKEND_CUDA)
+    snprintf(backend, sizeof backend, "cuda (rank 0 on device %d, %s; faces %s)", s->device.id,
+             s->device.name, s->device.mpi_cuda_aware ? "to CUDA-aware MPI" : "staged through host memory");
   for (int d = 0; d < p->ndim; ++d) {
     gl += snprintf(grid + gl, sizeof grid - (size_t)gl, "%s%lld", d ? " x " : "", (long long)p->n[d]);
     pl += snprintf(procs + pl, sizeof procs - (size_t)pl, "%s%d", d ? " x " : "", s->decomp->dims[d]);
   }
   pt_log(PT_LOG_INFO, "%s: %dD grid %s on %d rank(s) (process grid %s, %d thread(s) each), "
-         "%s, dt %.6g (%.3g of the explicit limit), steps %lld to %lld, halo %s",
+         "%s, dt %.6g (%.3g of the explicit limit), steps %lld to %lld, halo %s, backend %s",
          prog, p->ndim, grid, s->decomp->size, procs, omp_get_max_threads(), scheme[p->scheme],
          p->dt, p->dt / p->dt_limit, (long long)s->step, (long long)p->steps,
-         pt_halo_kind_names[p->halo]);
+         pt_halo_kind_names[p->halo], backend);
   PT_TRY(open_output(r, comm));
   if (p->output_every && !r->cli.restart) PT_TRY(write_output(r));
   pt_progress prog_line;
@@ -256,6 +259,7 @@ static int report(heat_run *r, MPI_Comm comm) {
     pt_report_add_int(rep, "layout", dn[d], s->decomp->dims[d]);
   }
   pt_report_add_string(rep, "layout", "halo", pt_halo_kind_names[r->p.halo]);
+  pt_report_add_string(rep, "layout", "backend", pt_backend_names[s->device.backend]);
   int err = pt_report_write(rep, r->timers, comm, r->deck, r->cli.report);
   pt_report_destroy(&rep);
   return err;

@@ -1,0 +1,313 @@
+/* partita-nbody: N bodies under softened Newtonian gravity by direct summation. */
+#include <math.h>
+#include <omp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "nbody_diag.h"
+#include "nbody_ic.h"
+#include "nbody_kernel.h"
+#include "nbody_params.h"
+#include "nbody_sim.h"
+#include "partita.h"
+
+static const char *const prog = "partita-nbody";
+static const char *const species = "bodies";
+
+static const char *const usage =
+    "Integrates N bodies under softened Newtonian gravity by direct summation over MPI\n"
+    "ranks, with the force strategy (allgather, ring or rma) chosen by nbody.strategy,\n"
+    "a leapfrog or 4th-order symplectic integrator, and Plummer, uniform-sphere, Kepler,\n"
+    "figure-eight or from-file initial conditions. Keys are documented in the decks in\n"
+    "input/ (nbody-*.ini).";
+
+/* Reference values of the conserved quantities at step 0, carried through restarts. */
+enum { S_E0, S_P0X, S_P0Y, S_P0Z, S_L0X, S_L0Y, S_L0Z, NSCALARS };
+static const char *const scalar_names[NSCALARS] = {
+    "initial_energy", "initial_momentum_x", "initial_momentum_y", "initial_momentum_z",
+    "initial_angular_momentum_x", "initial_angular_momentum_y", "initial_angular_momentum_z"};
+
+typedef struct nbody_run {
+  pt_cli cli;
+  pt_config *cfg;
+  nbody_params p;
+  pt_timers *timers;
+  nbody_sim *s;
+  pt_series *series;
+  char *deck;
+  const char *dir;
+  double ref[NSCALARS];
+  double max_energy_error;
+  int t_total, t_diag, t_io, t_ckpt;
+  int64_t steps_done;
+} nbody_run;
+
+static void checkpoint_init(nbody_run *r, pt_checkpoint *ck, pt_particle_record rec[3]) {
+  memset(ck, 0, sizeof *ck);
+  ck->app = prog;
+  ck->deck = r->deck;
+  ck->species = species;
+  ck->nrec = PT_PARTICLES_NREC;
+  ck->recs = rec;
+  ck->nscalars = NSCALARS;
+  ck->scalar_names = scalar_names;
+  ck->scalars = r->ref;
+  if (r->s) {
+    pt_particles_records(r->s->p, rec);
+    ck->step = r->s->step;
+    ck->time = r->s->time;
+    ck->dt = r->p.dt;
+    ck->np = r->s->p->n;
+    ck->id = r->s->p->id;
+  } else {
+    static const char *const names[3] = {"position", "velocity", "mass"};
+    memset(rec, 0, sizeof(pt_particle_record) * 3);
+    for (int k = 0; k < 3; ++k) rec[k].name = names[k];
+  }
+}
+
+static int write_checkpoint(nbody_run *r, MPI_Comm comm) {
+  pt_checkpoint ck;
+  pt_particle_record rec[3];
+  checkpoint_init(r, &ck, rec);
+  pt_timers_start(r->timers, r->t_ckpt);
+  int err = pt_checkpoint_write(comm, r->dir, &ck);
+  pt_timers_stop(r->timers, r->t_ckpt);
+  if (!err) pt_log(PT_LOG_DEBUG, "checkpoint at step %lld: %s", (long long)ck.step, ck.path);
+  return err;
+}
+
+/* --restart FILE|latest: bodies, step, time and reference values of a checkpoint, on
+ * this run's rank count (any). */
+static int restart(nbody_run *r, MPI_Comm comm, pt_particles **out) {
+  pt_checkpoint ck;
+  pt_particle_record rec[3];
+  checkpoint_init(r, &ck, rec);
+  PT_TRY(pt_checkpoint_read(comm, r->cli.restart, r->dir, &ck));
+  int size, err = PT_OK;
+  MPI_Comm_size(comm, &size);
+  if (ck.particles.ntotal < size)
+    err = PT_ERROR(PT_ERR_INPUT, "%s: %lld bodies cannot be split over %d ranks", ck.path,
+                   (long long)ck.particles.ntotal, size);
+  if (!err) err = pt_particles_create(comm, ck.particles.ntotal, out);
+  if (!err) err = pt_agree(comm, pt_particles_assign(*out, &ck.particles, ck.path));
+  if (err)
+    pt_particles_destroy(out);
+  else
+    err = nbody_sim_create(&r->p, *out, r->timers, &r->s);  /* owns or frees the bodies */
+  *out = NULL;
+  if (!err) {
+    r->s->step = ck.step;
+    r->s->time = ck.time;
+    /* With the same dt, time stays step * dt: the same bits as an uninterrupted run. */
+    if (ck.dt != r->p.dt) {
+      r->s->step0 = ck.step;
+      r->s->time0 = ck.time;
+      pt_log_warn("time step %.17g differs from the checkpoint's %.17g: the run will not "
+                  "continue the checkpointed one exactly", r->p.dt, ck.dt);
+    }
+    pt_log(PT_LOG_INFO, "restarting from %s at step %lld (t=%.9g)", ck.path, (long long)ck.step, ck.time);
+  }
+  pt_checkpoint_release(&ck);
+  return err;
+}
+
+static int check_output_dir(nbody_run *r, MPI_Comm comm) {
+  int rank;
+  MPI_Comm_rank(comm, &rank);
+  r->dir = r->cli.output_dir ? r->cli.output_dir : ".";
+  struct stat st;
+  int err = PT_OK;
+  if (rank == 0 && (stat(r->dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+    err = PT_ERROR(PT_ERR_INPUT, "--output %s: not an existing directory", r->dir);
+  else if (rank == 0 && access(r->dir, W_OK | X_OK) != 0)
+    err = PT_ERROR(PT_ERR_INPUT, "--output %s: directory is not writable", r->dir);
+  return pt_agree(comm, err);
+}
+
+static int diagnostics(nbody_run *r, nbody_diag *d) {
+  pt_timers_start(r->timers, r->t_diag);
+  int err = nbody_diag_compute(r->s, d);
+  pt_timers_stop(r->timers, r->t_diag);
+  PT_TRY(err);
+  double de = r->ref[S_E0] != 0 ? fabs((d->total - r->ref[S_E0]) / r->ref[S_E0]) : 0;
+  if (de > r->max_energy_error) r->max_energy_error = de;
+  double dp = 0;
+  for (int c = 0; c < 3; ++c) dp = fmax(dp, fabs(d->momentum[c] - r->ref[S_P0X + c]));
+  pt_log(PT_LOG_DEBUG, "step %lld t=%.6g  E %.15g  dE/E0 %.3e  |dP| %.3e  Lz %.15g  Q %.6f",
+         (long long)r->s->step, r->s->time, d->total, de, dp, d->angular[2], d->virial);
+  return PT_OK;
+}
+
+/* Everything that can fail on bad input happens here, before any output is written. */
+static int setup(nbody_run *r, MPI_Comm comm) {
+  int size;
+  MPI_Comm_size(comm, &size);
+  PT_TRY(pt_config_load(comm, r->cli.input, r->cli.nset, r->cli.sets, &r->cfg));
+  int err = nbody_params_read(r->cfg, size, &r->p);
+  if (!err) err = pt_config_finish(r->cfg);
+  if (!err && !r->cli.input && !r->cli.nset)
+    err = PT_ERROR(PT_ERR_INPUT, "no input deck (usage: %s INPUT.ini [options], see --help)", prog);
+  PT_TRY(pt_agree(comm, err));
+  PT_TRY(check_output_dir(r, comm));
+  r->deck = pt_config_resolved(r->cfg);
+  PT_TRY(pt_timers_create(&r->timers));
+  r->t_total = pt_timers_add(r->timers, "total");
+  PT_TRY(pt_agree(comm, pt_signal_install()));
+  pt_particles *p = NULL;
+  if (r->cli.restart) {
+    PT_TRY(restart(r, comm, &p));
+  } else {
+    PT_TRY(nbody_ic_create(comm, &r->p, &p));
+    PT_TRY(nbody_sim_create(&r->p, p, r->timers, &r->s));
+  }
+  r->t_diag = pt_timers_add(r->timers, "diagnostics");
+  r->t_io = pt_timers_add(r->timers, "io");
+  r->t_ckpt = pt_timers_add(r->timers, "checkpoint");
+  PT_TRY(nbody_sim_start(r->s));
+  if (!r->cli.restart) {
+    nbody_diag d;
+    PT_TRY(nbody_diag_compute(r->s, &d));
+    r->ref[S_E0] = d.total;
+    for (int c = 0; c < 3; ++c) {
+      r->ref[S_P0X + c] = d.momentum[c];
+      r->ref[S_L0X + c] = d.angular[c];
+    }
+  }
+  return PT_OK;
+}
+
+static int write_output(nbody_run *r) {
+  pt_timers_start(r->timers, r->t_io);
+  int err = pt_particles_write(r->s->p, r->series, r->s->step, r->s->time, r->p.dt, species);
+  pt_timers_stop(r->timers, r->t_io);
+  return err;
+}
+
+static int open_output(nbody_run *r, MPI_Comm comm) {
+  char path[4200];
+  snprintf(path, sizeof path, "%s/nbody.h5", r->dir);
+  pt_series_info info;
+  memset(&info, 0, sizeof info);
+  info.software = prog;
+  info.deck = r->deck;
+  info.append = r->cli.restart != NULL;
+  return pt_series_open(comm, path, &info, &r->series);
+}
+
+static int stop_run(nbody_run *r, MPI_Comm comm, int stop) {
+  const nbody_params *p = &r->p;
+  if (!p->checkpoint_every || r->s->step % p->checkpoint_every != 0) PT_TRY(write_checkpoint(r, comm));
+  char path[4200];
+  pt_checkpoint_path(r->dir, prog, 0, path, sizeof path);
+  pt_log(PT_LOG_INFO, "%s: stopped by %s at step %lld; checkpoint %s; continue with --restart "
+         "latest (or --restart %s)", prog, pt_signal_describe(stop), (long long)r->s->step, path, path);
+  return PT_STOP;
+}
+
+static int run(nbody_run *r, MPI_Comm comm) {
+  const nbody_params *p = &r->p;
+  nbody_sim *s = r->s;
+  pt_log(PT_LOG_INFO, "%s: %lld bodies (%s) on %d rank(s), %d thread(s) each, strategy %s, %s, "
+         "%s, dt %.6g, eps %.6g, steps %lld to %lld", prog, (long long)s->p->ntotal,
+         nbody_init_names[p->init], s->p->size, omp_get_max_threads(),
+         nbody_strategy_names[p->strategy], nbody_precision_names[p->precision],
+         nbody_integrator_names[p->integrator], p->dt, p->eps, (long long)s->step, (long long)p->steps);
+  PT_TRY(open_output(r, comm));
+  if (p->output_every && !r->cli.restart) PT_TRY(write_output(r));
+  nbody_diag d;
+  PT_TRY(diagnostics(r, &d));
+  pt_progress line;
+  pt_progress_start(&line, s->step, p->steps, 2.0);
+  const int64_t first = s->step;
+  const double t0 = MPI_Wtime();
+  pt_timers_start(r->timers, r->t_total);
+  while (s->step < p->steps) {
+    int64_t next = s->step + 1;
+    int diag = (p->diag_every && next % p->diag_every == 0) || next == p->steps;
+    PT_TRY(nbody_sim_step(s, diag));
+    if (diag) PT_TRY(diagnostics(r, &d));
+    if (p->output_every && s->step % p->output_every == 0) PT_TRY(write_output(r));
+    if (p->checkpoint_every && s->step % p->checkpoint_every == 0) PT_TRY(write_checkpoint(r, comm));
+    int stop;
+    PT_TRY(pt_signal_should_stop(comm, r->cli.max_walltime, t0, &stop));
+    if (stop) {
+      pt_timers_stop(r->timers, r->t_total);
+      r->steps_done = s->step - first;
+      return stop_run(r, comm, stop);
+    }
+    pt_progress_update(&line, s->step, s->time);
+  }
+  pt_timers_stop(r->timers, r->t_total);
+  r->steps_done = s->step - first;
+  if (!p->output_every || s->step % p->output_every != 0) PT_TRY(write_output(r));
+  double dp = 0;
+  for (int c = 0; c < 3; ++c) dp = fmax(dp, fabs(d.momentum[c] - r->ref[S_P0X + c]));
+  pt_log(PT_LOG_INFO, "final: step %lld t=%.9g  E %.15g  dE/E0 %.3e (max %.3e)  |dP| %.3e  "
+         "virial 2K/|W| %.6f", (long long)s->step, s->time, d.total,
+         r->ref[S_E0] ? fabs((d.total - r->ref[S_E0]) / r->ref[S_E0]) : 0, r->max_energy_error,
+         dp, d.virial);
+  return PT_OK;
+}
+
+static int report(nbody_run *r, MPI_Comm comm) {
+  const nbody_sim *s = r->s;
+  double t = pt_timers_elapsed(r->timers, r->t_total), tmax;
+  PT_MPI(MPI_Allreduce(&t, &tmax, 1, MPI_DOUBLE, MPI_MAX, comm));
+  /* N^2 pair evaluations per force call (the self pair included, as usual). */
+  double n = (double)s->p->ntotal;
+  double evals = (double)r->steps_done * (r->p.integrator == NBODY_YOSHIDA4 ? 3 : 1);
+  double ips = tmax > 0 ? n * n * evals / tmax : 0;
+  double gflops = ips * NBODY_FLOPS_PER_INTERACTION * 1e-9;
+  pt_log(PT_LOG_INFO, "%.4g interactions/s (%.4g per rank), %.4g GFLOP/s at %d flops each, over %.3f s",
+         ips, ips / s->p->size, gflops, NBODY_FLOPS_PER_INTERACTION, tmax);
+  if (pt_log_verbosity() >= PT_LOG_INFO) PT_TRY(pt_timers_print(r->timers, comm, tmax, stdout));
+  if (!r->cli.report) return PT_OK;
+  pt_report *rep;
+  PT_TRY(pt_report_create(prog, &rep));
+  pt_report_add_int(rep, "results", "bodies", s->p->ntotal);
+  pt_report_add_int(rep, "results", "steps", s->step);
+  pt_report_add_int(rep, "results", "steps_run", r->steps_done);
+  pt_report_add_double(rep, "results", "time", s->time);
+  pt_report_add_double(rep, "results", "seconds", tmax);
+  pt_report_add_double(rep, "results", "interactions_per_s", ips);
+  pt_report_add_double(rep, "results", "gflops", gflops);
+  pt_report_add_int(rep, "results", "flops_per_interaction", NBODY_FLOPS_PER_INTERACTION);
+  pt_report_add_double(rep, "results", "max_relative_energy_error", r->max_energy_error);
+  pt_report_add_string(rep, "layout", "strategy", nbody_strategy_names[r->p.strategy]);
+  pt_report_add_string(rep, "layout", "precision", nbody_precision_names[r->p.precision]);
+  pt_report_add_string(rep, "layout", "integrator", nbody_integrator_names[r->p.integrator]);
+  int err = pt_report_write(rep, r->timers, comm, r->deck, r->cli.report);
+  pt_report_destroy(&rep);
+  return err;
+}
+
+int main(int argc, char **argv) {
+  int provided;
+  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
+  MPI_Comm comm = MPI_COMM_WORLD;
+  MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
+  nbody_run r;
+  memset(&r, 0, sizeof r);
+  int err = pt_cli_parse(&r.cli, argc, argv, prog, usage, 0);
+  pt_log_init(comm, r.cli.verbosity);
+  if (!err) err = setup(&r, comm);
+  if (!err) err = run(&r, comm);
+  if (!err || err == PT_STOP) {
+    int rerr = report(&r, comm);
+    if (rerr) err = rerr;
+  }
+  err = pt_agree(comm, err);
+  if (err && err != PT_EXIT && err != PT_STOP) pt_error_report(comm, prog);
+  if (r.series) pt_series_close(&r.series);
+  nbody_sim_destroy(&r.s);
+  pt_timers_destroy(&r.timers);
+  pt_config_destroy(&r.cfg);
+  free(r.deck);
+  pt_cli_free(&r.cli);
+  MPI_Finalize();
+  return pt_error_exit_code(err);
+}

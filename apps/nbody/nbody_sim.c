@@ -1,0 +1,98 @@
+#include "nbody_sim.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "pt_error.h"
+
+void nbody_sim_destroy(nbody_sim **ps) {
+  nbody_sim *s = *ps;
+  if (!s) return;
+  nbody_force_destroy(&s->force);
+  for (int c = 0; c < 3; ++c) free(s->acc[c]);
+  free(s->pot);
+  pt_particles_destroy(&s->p);
+  free(s);
+  *ps = NULL;
+}
+
+int nbody_sim_create(const nbody_params *prm, pt_particles *p, pt_timers *timers,
+                     nbody_sim **out) {
+  *out = NULL;
+  nbody_sim *s = calloc(1, sizeof *s);
+  int err = s ? PT_OK : PT_ERROR(PT_ERR_NOMEM, "out of memory");
+  if (!s) {
+    pt_agree(p->comm, err);
+    pt_particles_destroy(&p);
+    return err;
+  }
+  s->prm = prm;
+  s->p = p;
+  s->timers = timers;
+  for (int c = 0; !err && c < 3; ++c) err = pt_particles_alloc(p, sizeof(double), (void **)&s->acc[c]);
+  if (!err) err = pt_particles_alloc(p, sizeof(double), (void **)&s->pot);
+  err = pt_agree(p->comm, err);
+  if (!err) err = nbody_force_create(p, prm->strategy, prm->precision, prm->G, prm->eps, timers, &s->force);
+  if (!err && timers) s->t_update = pt_timers_add(timers, "update");
+  if (err)
+    nbody_sim_destroy(&s);
+  else
+    *out = s;
+  return err;
+}
+
+static int forces(nbody_sim *s, int want_pot) {
+  s->pot_valid = want_pot;
+  return nbody_force_compute(s->force, s->acc, want_pot ? s->pot : NULL);
+}
+
+int nbody_sim_start(nbody_sim *s) { return forces(s, 1); }
+
+static void kick(nbody_sim *s, double h) {
+  pt_particles *p = s->p;
+  for (int c = 0; c < 3; ++c) {
+    double *v = p->v[c];
+    const double *a = s->acc[c];
+#pragma omp parallel for simd schedule(static)
+    for (int64_t i = 0; i < p->n; ++i) v[i] += h * a[i];
+  }
+}
+
+static void drift(nbody_sim *s, double h) {
+  pt_particles *p = s->p;
+  for (int c = 0; c < 3; ++c) {
+    double *x = p->x[c];
+    const double *v = p->v[c];
+#pragma omp parallel for simd schedule(static)
+    for (int64_t i = 0; i < p->n; ++i) x[i] += h * v[i];
+  }
+}
+
+int nbody_sim_step(nbody_sim *s, int want_pot) {
+  const double dt = s->prm->dt;
+  double d[3] = {1, 0, 0}, k[4] = {0.5, 0.5, 0, 0};  /* drift and kick weights */
+  int stages = 1;
+  if (s->prm->integrator == NBODY_YOSHIDA4) {
+    const double w1 = 1 / (2 - cbrt(2.0)), w0 = -cbrt(2.0) * w1;
+    stages = 3;
+    d[0] = w1, d[1] = w0, d[2] = w1;
+    k[0] = 0.5 * w1, k[1] = 0.5 * (w1 + w0), k[2] = 0.5 * (w0 + w1), k[3] = 0.5 * w1;
+  }
+  /* K(k0) [D(d_s) F K(k_{s+1})] for each stage: the accelerations at the start of a step
+   * are those left by the previous one. */
+  if (s->timers) pt_timers_start(s->timers, s->t_update);
+  kick(s, k[0] * dt);
+  if (s->timers) pt_timers_stop(s->timers, s->t_update);
+  for (int st = 0; st < stages; ++st) {
+    if (s->timers) pt_timers_start(s->timers, s->t_update);
+    drift(s, d[st] * dt);
+    if (s->timers) pt_timers_stop(s->timers, s->t_update);
+    PT_TRY(forces(s, want_pot && st == stages - 1));
+    if (s->timers) pt_timers_start(s->timers, s->t_update);
+    kick(s, k[st + 1] * dt);
+    if (s->timers) pt_timers_stop(s->timers, s->t_update);
+  }
+  s->step++;
+  s->time = s->time0 + (double)(s->step - s->step0) * dt;
+  return PT_OK;
+}

@@ -1,0 +1,47 @@
+/* nbody_sim: the state of a run (bodies, accelerations, step, time) and the symplectic
+ * integrators that advance it: kick-drift-kick leapfrog (2nd order) and its 4th-order
+ * composition (Yoshida 1990, Phys. Lett. A 150, 262; Forest & Ruth 1990, Physica D 43,
+ * 105): three leapfrog steps of w1 dt, w0 dt, w1 dt with w1 = 1 / (2 - 2^(1/3)),
+ * w0 = -2^(1/3) w1, the inner half-kicks merged. */
+#ifndef NBODY_SIM_H
+#define NBODY_SIM_H
+
+#include "nbody_force.h"
+#include "nbody_params.h"
+#include "pt_particles.h"
+#include "pt_timer.h"
+
+typedef struct nbody_sim {
+  const nbody_params *prm;  /* borrowed */
+  pt_particles *p;          /* owned */
+  nbody_force *force;
+  double *acc[3];           /* accelerations at the current positions */
+  double *pot;              /* softened potential per body, valid if pot_valid */
+  int pot_valid;
+  int64_t step;
+  double time;
+  int64_t step0;            /* time = time0 + (step - step0) dt: (0, 0) unless a restart */
+  double time0;             /* changed dt */
+  pt_timers *timers;        /* borrowed; may be NULL */
+  int t_update;
+} nbody_sim;
+
+/* Takes ownership of the bodies `p` and sets up the force strategy of `prm` (borrowed
+ * for the life of the sim), at step 0, time 0. Accelerations are not yet computed: call
+ * nbody_sim_start. Errors (agreed): as nbody_force_create. Collective over p->comm. On
+ * failure `p` is freed too. */
+int nbody_sim_create(const nbody_params *prm, pt_particles *p, pt_timers *timers,
+                     nbody_sim **s);
+void nbody_sim_destroy(nbody_sim **s);
+
+/* Computes the accelerations (and the potential) at the current positions: once after
+ * the initial condition or a restart. Errors: PT_ERR_MPI. Collective. */
+int nbody_sim_start(nbody_sim *s);
+
+/* Advances one step of prm->dt with the configured integrator; time becomes
+ * time0 + (step - step0) dt.
+ * With `want_pot` the potential is left valid for nbody_diag. Errors: PT_ERR_MPI.
+ * Collective. */
+int nbody_sim_step(nbody_sim *s, int want_pot);
+
+#endif

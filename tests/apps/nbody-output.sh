@@ -1,0 +1,47 @@
+#!/bin/sh
+# partita-nbody output: openPMD particles (species "bodies", sorted by id, same bytes
+# on 1 and 3 ranks for the rank-count-independent strategies), the JSON run report with
+# interactions/s and GFLOP/s, and the shipped decks running as-is (shortened).
+. "$(dirname "$0")/../common.sh"
+nb="$top_builddir/apps/nbody/partita-nbody"
+[ -n "${H5DUMP:-}" ] && [ -n "${H5DIFF:-}" ] || { echo "h5dump/h5diff not found: skipped"; exit 77; }
+in="$top_srcdir/input"
+
+for np in 1 3; do
+  mkdir -p "$PT_TMP/o$np"
+  mpirun_t 60 $np "$nb" "$in/nbody-plummer.ini" --output "$PT_TMP/o$np" --set nbody.n=100 \
+    --set time.steps=10 --set output.every=5 --set nbody.strategy=rma \
+    --report "$PT_TMP/o$np/run.json" >"$PT_TMP/o$np.log" 2>&1 \
+    || { cat "$PT_TMP/o$np.log"; fail "plummer run on $np ranks failed"; }
+done
+f="$PT_TMP/o3/nbody.h5"
+"$H5DUMP" -A "$f" | grep -q 'openPMD' || fail "no openPMD attributes in $f"
+for step in 0 5 10; do
+  "$H5DUMP" -d "/data/$step/particles/bodies/position/x" -H "$f" | grep -q "( 100 )" \
+    || fail "step $step: position/x is not 100 values"
+done
+# The dataset's own DATA block (indented 3), not its attributes' (indented deeper).
+"$H5DUMP" -d /data/10/particles/bodies/id -y "$f" | sed -n '/^   DATA {/,/^   }/p' | tr ',' '\n' \
+  | tr -d ' ' | grep -E '^[0-9]+$' > "$PT_TMP/ids"
+seq 0 99 | cmp -s - "$PT_TMP/ids" || fail "ids are not 0..99 in order"
+"$H5DIFF" "$PT_TMP/o1/nbody.h5" "$f" /data/10/particles /data/10/particles \
+  || fail "particles at step 10 differ between 1 and 3 ranks"
+for key in interactions_per_s gflops flops_per_interaction max_relative_energy_error; do
+  grep -q "\"$key\"" "$PT_TMP/o3/run.json" || fail "run.json lacks $key"
+done
+grep -q "interactions/s" "$PT_TMP/o3.log" || fail "no interactions/s line"
+grep -q "^forces" "$PT_TMP/o3.log" || fail "no phase table"
+echo "ok: openPMD particles, identical on 1 and 3 ranks, and the run report"
+
+for d in kepler figure8; do
+  mkdir -p "$PT_TMP/$d"
+  mpirun_t 60 2 "$nb" "$in/nbody-$d.ini" --output "$PT_TMP/$d" >"$PT_TMP/$d.log" 2>&1 \
+    || { cat "$PT_TMP/$d.log"; fail "input/nbody-$d.ini does not run as-is"; }
+done
+for d in plummer collapse; do
+  mkdir -p "$PT_TMP/$d"
+  mpirun_t 60 2 "$nb" "$in/nbody-$d.ini" --output "$PT_TMP/$d" --set nbody.n=256 \
+    >"$PT_TMP/$d.log" 2>&1 \
+    || { cat "$PT_TMP/$d.log"; fail "input/nbody-$d.ini does not run"; }
+done
+echo "ok: the shipped decks run"
