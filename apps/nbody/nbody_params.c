@@ -7,7 +7,7 @@
 
 const char *const nbody_strategy_names[] = {"allgather", "ring", "rma", NULL};
 const char *const nbody_precision_names[] = {"fp64", "fp32", NULL};
-const char *const nbody_integrator_names[] = {"leapfrog", "yoshida4", NULL};
+const char *const nbody_integrator_names[] = {"leapfrog", "yoshida4", "leapfrog-dkd", NULL};
 const char *const nbody_init_names[] = {"plummer", "sphere", "kepler", "figure8", "file", NULL};
 
 int64_t nbody_init_bodies(int init) {

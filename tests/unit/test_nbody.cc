@@ -285,6 +285,16 @@ TEST(NbodyKepler, LeapfrogIsSecondOrderWithinBound) {
   EXPECT_NEAR(e1 / e2, 4.0, 0.2) << e1 << " " << e2;
 }
 
+TEST(NbodyKepler, DriftKickDriftLeapfrogMeetsTheEnergyBound) {
+  // The bound, 3e-5 at 1000 steps per orbit over 10 orbits of e = 0.5, is
+  // drift-kick-drift's (2.534e-5, independent Python check in docs/verification.md).
+  if (pt_test::size() != 1) GTEST_SKIP() << "two bodies: a serial test";
+  double e1 = kepler_energy_error(NBODY_LEAPFROG_DKD, 1000, 10);
+  double e2 = kepler_energy_error(NBODY_LEAPFROG_DKD, 2000, 10);
+  EXPECT_LE(e1, 3e-5);
+  EXPECT_NEAR(e1 / e2, 4.0, 0.2) << e1 << " " << e2;
+}
+
 TEST(NbodyKepler, Yoshida4IsFourthOrder) {
   if (pt_test::size() != 1) GTEST_SKIP() << "two bodies: a serial test";
   double e1 = kepler_energy_error(NBODY_YOSHIDA4, 1000, 10);
