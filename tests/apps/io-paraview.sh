@@ -14,9 +14,15 @@ for shape in "20 14" "12 10 8"; do
   mpirun_t 60 2 "$drv" --output "$d" $sets --set driver.steps=2 --set driver.output_every=1 \
     --set driver.particles=40 >"$d/log" 2>&1 || { cat "$d/log"; fail "io_driver failed"; }
   # The sidecar by a path relative to the working directory, as users give it.
-  (cd "$PT_TMP" && timeout 120 xvfb-run -a -n $((100 + $$ % 800)) pvbatch "$top_srcdir/tests/apps/io_pvbatch.py" \
-     "run$#/io_driver.xmf" "$d/view.png" $shape) >"$d/pv.log" 2>&1
-  rc=$?
+  # xvfb-run -a can lose a race for a display number, or pvbatch can connect before a
+  # loaded machine's Xvfb is ready ("bad X server connection"): retry that case only.
+  for attempt in 1 2 3; do
+    (cd "$PT_TMP" && timeout 120 xvfb-run -a -n $((100 + ($$ + attempt * 97) % 800)) pvbatch \
+       "$top_srcdir/tests/apps/io_pvbatch.py" "run$#/io_driver.xmf" "$d/view.png" $shape) >"$d/pv.log" 2>&1
+    rc=$?
+    grep -q "bad X server connection" "$d/pv.log" || break
+    echo "pvbatch could not reach Xvfb (attempt $attempt), retrying"
+  done
   cat "$d/pv.log"
   [ "$rc" -eq 0 ] || fail "pvbatch check failed (exit $rc)"
   [ "$(head -c 4 "$d/view.png" | tail -c 3)" = PNG ] || fail "pvbatch wrote no PNG"

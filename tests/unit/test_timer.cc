@@ -41,7 +41,7 @@ TEST(Timer, AccumulatesOverCalls) {
     pt_timers_stop(t, id);
   }
   EXPECT_GE(pt_timers_elapsed(t, id), 0.03);
-  EXPECT_LT(pt_timers_elapsed(t, id), 1.0);
+  EXPECT_LT(pt_timers_elapsed(t, id), 10.0);  // generous: a loaded host only adds time
   pt_timers_destroy(&t);
 }
 
@@ -58,9 +58,14 @@ TEST(Timer, ReduceGivesMinAvgMaxAndImbalance) {
   EXPECT_EQ(PT_OK, pt_timers_reduce(t, MPI_COMM_WORLD, &s));
   EXPECT_STREQ("uneven", s.name);
   EXPECT_EQ(1, s.calls);
-  EXPECT_NEAR(0.02, s.min, 0.015);
-  EXPECT_NEAR(0.02 * n, s.max, 0.015);
-  EXPECT_NEAR(0.01 * (n + 1), s.avg, 0.015);
+  // Each spin lasts at least its target; a loaded machine can only add time, so the
+  // lower bounds are exact and the upper ones generous.
+  EXPECT_GE(s.min, 0.02);
+  EXPECT_GE(s.max, 0.02 * n);
+  EXPECT_GE(s.avg, 0.01 * (n + 1));
+  EXPECT_LT(s.max, 0.02 * n + 5.0);
+  EXPECT_LE(s.min, s.avg);
+  EXPECT_LE(s.avg, s.max);
   EXPECT_NEAR((s.max - s.avg) / s.avg, s.imbalance, 1e-12);
   pt_timers_destroy(&t);
 }
