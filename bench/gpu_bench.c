@@ -1,12 +1,15 @@
 /* gpu_bench: the CUDA back-end against this GPU's own copy bandwidth, measured in the
  * same run. Usage (see bench/gpu-bench):
- *   gpu_bench copy|heat2d|heat3d|halo [N] [STEPS]
+ *   gpu_bench copy|heat2d|heat3d|halo|nbody [N] [STEPS]
  *   copy    device-to-device cudaMemcpy of 1 GiB: 2 x bytes / time (read + write)
  *   heat2d  partita-heat's explicit FP64 step on N^2 cells (default 16384), heat3d on N^3
  *           (default 512): lattice updates/s, and LUP/s x 16 B over the copy bandwidth
  *           (16 B per cell: one read and one write, the least an out-of-place step moves)
  *   halo    (2 or more ranks) heat 2D N^2: step time with the exchange over the time
  *           with it switched off (run.halo_off)
+ *   nbody   partita-nbody's leapfrog step on N bodies (default 262144, a Plummer sphere,
+ *           eps 0.01), FP32 then FP64 forces: interactions/s = N^2 / step time (the
+ *           self pair counted, as partita-nbody reports), target >= 1.5e12 in FP32
  * Prints one JSON line per measurement on rank 0. Exit 77 with "no CUDA device: nothing
  * to measure (...)" where some rank has no usable device. */
 #include "config.h"
@@ -17,6 +20,9 @@
 
 #include "heat_params.h"
 #include "heat_solver.h"
+#include "nbody_ic.h"
+#include "nbody_params.h"
+#include "nbody_sim.h"
 #include "partita.h"
 #ifdef PT_HAVE_CUDA
 #include <cuda_runtime_api.h>
@@ -96,6 +102,34 @@ static int heat_step_time(MPI_Comm comm, int ndim, long n, int halo_off, int ste
   return err;
 }
 
+/* Seconds per leapfrog step of partita-nbody on the device (allgather: on one rank no
+ * block travels), best of 3 rounds of `steps` after one warm-up step, no potential (as
+ * between diagnostics). Each step ends with the device idle. Collective. */
+static int nbody_step_time(MPI_Comm comm, int precision, long n, int steps, double *sec) {
+  nbody_params prm;
+  memset(&prm, 0, sizeof prm);
+  prm.n = n, prm.G = 1, prm.eps = 0.01, prm.strategy = NBODY_ALLGATHER, prm.precision = precision;
+  prm.init = NBODY_INIT_PLUMMER, prm.seed = 42, prm.radius = 1, prm.mass = 1, prm.dt = 1e-4;
+  prm.integrator = NBODY_LEAPFROG, prm.backend = PT_BACKEND_CUDA;
+  pt_particles *p = NULL;
+  nbody_sim *s = NULL;
+  int err = nbody_ic_create(comm, &prm, &p);
+  if (!err) err = nbody_sim_create(&prm, p, NULL, &s);
+  if (!err) err = nbody_sim_start(s);
+  if (!err) err = nbody_sim_step(s, 0);
+  *sec = 1e30;
+  for (int round = 0; round < 3 && !err; ++round) {
+    MPI_Barrier(comm);
+    double t0 = MPI_Wtime();
+    for (int k = 0; k < steps && !err; ++k) err = nbody_sim_step(s, 0);
+    double dt = (MPI_Wtime() - t0) / steps, slowest;
+    MPI_Allreduce(&dt, &slowest, 1, MPI_DOUBLE, MPI_MAX, comm);
+    *sec = slowest < *sec ? slowest : *sec;
+  }
+  nbody_sim_destroy(&s);
+  return err;
+}
+
 int main(int argc, char **argv) {
   MPI_Init(&argc, &argv);
   MPI_Comm comm = MPI_COMM_WORLD;
@@ -105,11 +139,12 @@ int main(int argc, char **argv) {
   MPI_Comm_size(comm, &size);
   pt_log_init(comm, PT_LOG_QUIET);
   const char *what = argc > 1 ? argv[1] : "copy";
-  const int is2d = !strcmp(what, "heat2d") || !strcmp(what, "halo");
-  const long n = argc > 2 ? atol(argv[2]) : is2d ? 16384 : 512;
-  const int steps = argc > 3 ? atoi(argv[3]) : is2d ? 100 : 50;
-  if (strcmp(what, "copy") && strcmp(what, "heat2d") && strcmp(what, "heat3d") && strcmp(what, "halo")) {
-    if (!rank) fprintf(stderr, "usage: gpu_bench copy|heat2d|heat3d|halo [N] [STEPS]\n");
+  const int is2d = !strcmp(what, "heat2d") || !strcmp(what, "halo"), nbody = !strcmp(what, "nbody");
+  const long n = argc > 2 ? atol(argv[2]) : nbody ? 262144 : is2d ? 16384 : 512;
+  const int steps = argc > 3 ? atoi(argv[3]) : nbody ? 10 : is2d ? 100 : 50;
+  if (strcmp(what, "copy") && strcmp(what, "heat2d") && strcmp(what, "heat3d") && strcmp(what, "halo") &&
+      !nbody) {
+    if (!rank) fprintf(stderr, "usage: gpu_bench copy|heat2d|heat3d|halo|nbody [N] [STEPS]\n");
     MPI_Finalize();
     return 1;
   }
@@ -140,6 +175,17 @@ int main(int argc, char **argv) {
     if (!err && !rank)
       printf("{\"bench\": \"halo\", \"device\": \"%s\", \"ranks\": %d, \"n\": %ld, \"step_s_exchange\": %.4g, "
              "\"step_s_no_exchange\": %.4g, \"overhead\": %.3f}\n", dev.name, size, n, on, off, on / off);
+  }
+  static const int precisions[2] = {NBODY_FP32, NBODY_FP64};
+  for (int k = 0; nbody && !err && k < 2; ++k) {
+    const int precision = precisions[k];
+    double sec, pairs = (double)n * (double)n;
+    err = nbody_step_time(comm, precision, n, precision == NBODY_FP32 ? steps : (steps + 1) / 2, &sec);
+    if (!err && !rank)
+      printf("{\"bench\": \"nbody\", \"device\": \"%s\", \"ranks\": %d, \"n\": %ld, \"precision\": \"%s\", "
+             "\"step_s\": %.4g, \"interactions_per_s\": %.4g, \"gflops_20\": %.1f%s}\n", dev.name, size, n,
+             nbody_precision_names[precision], sec, pairs / sec, pairs / sec * 20e-9,
+             precision == NBODY_FP32 ? ", \"target\": 1.5e12" : "");
   }
   if (err) {
     pt_error_report(comm, "gpu_bench");

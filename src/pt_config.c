@@ -265,8 +265,9 @@ static int apply_set(pt_config *cfg, const char *set) {
   return put_entry(cfg, k, (size_t)(kend - k), v, (size_t)(vend - v), 0, set);
 }
 
+/* `from_file`: the text is a deck file the user named, which must give some key. */
 static int parse_all(const char *name, const char *text, size_t len, int nset,
-                     const char *const *sets, pt_config **out) {
+                     const char *const *sets, int from_file, pt_config **out) {
   *out = NULL;
   if (text && !name) name = "<string>";
   pt_config *cfg = calloc(1, sizeof *cfg);
@@ -278,6 +279,9 @@ static int parse_all(const char *name, const char *text, size_t len, int nset,
   for (int i = 0; !err && i < nset; ++i)
     if (!(cfg->sets[cfg->nset++] = dup_s(sets[i]))) err = nomem();
   if (!err && text) err = parse_deck(cfg, text, len);
+  /* An empty deck is a truncated copy or the wrong file, never "all defaults". */
+  if (!err && from_file && cfg->ne == 0)
+    err = PT_ERROR(PT_ERR_INPUT, "%s: empty input deck (no key = value lines)", name);
   for (int i = 0; !err && i < nset; ++i) err = apply_set(cfg, cfg->sets[i]);
   if (err)
     pt_config_destroy(&cfg);
@@ -287,7 +291,7 @@ static int parse_all(const char *name, const char *text, size_t len, int nset,
 
 int pt_config_parse_string(const char *name, const char *text, int nset,
                            const char *const *sets, pt_config **cfg) {
-  return parse_all(name, text, text ? strlen(text) : 0, nset, sets, cfg);
+  return parse_all(name, text, text ? strlen(text) : 0, nset, sets, 0, cfg);
 }
 
 /* Rank 0's half of pt_config_load: the whole file in memory. */
@@ -363,7 +367,7 @@ int pt_config_load(MPI_Comm comm, const char *path, int nset, const char *const 
     mpierr = MPI_Bcast(text, (int)n, MPI_CHAR, 0, comm);
     if (mpierr != MPI_SUCCESS) err = pt_error_mpi(mpierr, "MPI_Bcast", __FILE__, __LINE__);
   }
-  if (!err && n >= 0) err = parse_all(path, path ? (text ? text : "") : NULL, len, nset, sets, cfg);
+  if (!err && n >= 0) err = parse_all(path, path ? (text ? text : "") : NULL, len, nset, sets, path != NULL, cfg);
   free(text);
   err = pt_agree(comm, err);
   if (err) pt_config_destroy(cfg);

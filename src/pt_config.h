@@ -17,7 +17,8 @@ typedef struct pt_config pt_config;
 
 /* Rank 0 reads `path` and broadcasts its bytes; every rank parses them, then applies
  * the `nset` overrides "section.key=value" (an override may add a key the deck lacks).
- * Errors (PT_ERR_INPUT): missing/unreadable file, a directory, syntax error, key outside
+ * Errors (PT_ERR_INPUT): missing/unreadable file, a directory, an empty deck (no key at
+ * all: a truncated copy or the wrong file), syntax error, key outside
  * a section, duplicate key, line too long, malformed override. Collective over `comm`,
  * and agreed: all ranks return the same code. `path` may be NULL for overrides only. */
 int pt_config_load(MPI_Comm comm, const char *path, int nset, const char *const *sets,

@@ -15,7 +15,16 @@
 
 /* The update of one cell is the same expression, in the same order, wherever the cell
  * lies (interior or boundary box, vector body or remainder): that, and no FMA
- * contraction (-ffp-contract=off), makes the field identical on any decomposition. */
+ * contraction (-ffp-contract=off), makes the field identical on any decomposition.
+ * The boxes are also built for AVX2 and picked at load time: with 2-wide SSE2 vectors
+ * the adds alone keep a core as busy as memory does (bench/heat-bench). Wider vectors of
+ * the same adds and multiplies give the same bits. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
+#define HEAT_BOX_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define HEAT_BOX_CLONES
+#endif
+HEAT_BOX_CLONES
 static void box2d(const pt_field *in, pt_field *out, const double c[], double q,
                   const int64_t lo[], const int64_t hi[]) {
   const int64_t s0 = in->stride[0];
@@ -31,6 +40,7 @@ static void box2d(const pt_field *in, pt_field *out, const double c[], double q,
   }
 }
 
+HEAT_BOX_CLONES
 static void box3d(const pt_field *in, pt_field *out, const double c[], double q,
                   const int64_t lo[], const int64_t hi[]) {
   const int64_t s0 = in->stride[0], s1 = in->stride[1];

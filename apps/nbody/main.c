@@ -72,6 +72,7 @@ static void checkpoint_init(nbody_run *r, pt_checkpoint *ck, pt_particle_record 
 static int write_checkpoint(nbody_run *r, MPI_Comm comm) {
   pt_checkpoint ck;
   pt_particle_record rec[3];
+  nbody_sim_host(r->s);
   checkpoint_init(r, &ck, rec);
   pt_timers_start(r->timers, r->t_ckpt);
   int err = pt_checkpoint_write(comm, r->dir, &ck);
@@ -182,6 +183,7 @@ static int setup(nbody_run *r, MPI_Comm comm) {
 
 static int write_output(nbody_run *r) {
   pt_timers_start(r->timers, r->t_io);
+  nbody_sim_host(r->s);
   int err = pt_particles_write(r->s->p, r->series, r->s->step, r->s->time, r->p.dt, species);
   pt_timers_stop(r->timers, r->t_io);
   return err;
@@ -211,11 +213,15 @@ static int stop_run(nbody_run *r, MPI_Comm comm, int stop) {
 static int run(nbody_run *r, MPI_Comm comm) {
   const nbody_params *p = &r->p;
   nbody_sim *s = r->s;
+  char backend[300] = "cpu";
+  if (s->device.backend == PT_BACKEND_CUDA)
+    snprintf(backend, sizeof backend, "cuda (rank 0 on device %d, %s)", s->device.id, s->device.name);
   pt_log(PT_LOG_INFO, "%s: %lld bodies (%s) on %d rank(s), %d thread(s) each, strategy %s, %s, "
-         "%s, dt %.6g, eps %.6g, steps %lld to %lld", prog, (long long)s->p->ntotal,
+         "%s, dt %.6g, eps %.6g, steps %lld to %lld, backend %s", prog, (long long)s->p->ntotal,
          nbody_init_names[p->init], s->p->size, omp_get_max_threads(),
          nbody_strategy_names[p->strategy], nbody_precision_names[p->precision],
-         nbody_integrator_names[p->integrator], p->dt, p->eps, (long long)s->step, (long long)p->steps);
+         nbody_integrator_names[p->integrator], p->dt, p->eps, (long long)s->step, (long long)p->steps,
+         backend);
   PT_TRY(open_output(r, comm));
   if (p->output_every && !r->cli.restart) PT_TRY(write_output(r));
   nbody_diag d;
@@ -280,6 +286,7 @@ static int report(nbody_run *r, MPI_Comm comm) {
   pt_report_add_string(rep, "layout", "strategy", nbody_strategy_names[r->p.strategy]);
   pt_report_add_string(rep, "layout", "precision", nbody_precision_names[r->p.precision]);
   pt_report_add_string(rep, "layout", "integrator", nbody_integrator_names[r->p.integrator]);
+  pt_report_add_string(rep, "layout", "backend", pt_backend_names[s->device.backend]);
   int err = pt_report_write(rep, r->timers, comm, r->deck, r->cli.report);
   pt_report_destroy(&rep);
   return err;

@@ -17,6 +17,12 @@ typedef struct nbody_diag {
   double virial;        /* 2 kinetic / |potential|: 1 in virial equilibrium */
 } nbody_diag;
 
+/* The per-body terms summed into a nbody_diag, in this order: mass, kinetic energy,
+ * potential energy, momentum (3), angular momentum (3), mass-weighted position (3). The
+ * device back-end computes the same terms (nbody_cuda_diag_*). */
+enum { NBODY_Q_MASS, NBODY_Q_KIN, NBODY_Q_POT, NBODY_Q_P, NBODY_Q_L = NBODY_Q_P + 3,
+       NBODY_Q_X = NBODY_Q_L + 3, NBODY_NQ = NBODY_Q_X + 3 };
+
 /* Computes the diagnostics of the current state. Needs the potential of the current
  * positions (s->pot_valid: after nbody_sim_start, or a step with want_pot). Errors:
  * PT_ERR_RUNTIME (no valid potential, or non-finite values), PT_ERR_NOMEM, PT_ERR_MPI.

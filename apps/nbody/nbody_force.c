@@ -1,3 +1,4 @@
+#include "config.h"
 #include "nbody_force.h"
 
 #include <math.h>
@@ -7,6 +8,9 @@
 
 #include "nbody_kernel.h"
 #include "pt_error.h"
+#ifdef PT_HAVE_CUDA
+#include "nbody_cuda.h"
+#endif
 
 /* A block of nb bodies travels as one message: x[nb] y[nb] z[nb] m[nb], in the force
  * precision. Targets and accumulators are padded per-particle arrays. */
@@ -28,6 +32,7 @@ struct nbody_force {
   int nreq;
   pt_timers *timers;
   int t_kernel, t_comm;
+  struct nbody_cuda *gpu; /* during nbody_force_compute_device: where blocks are added */
 };
 
 static void timer_start(nbody_force *f, int id) { if (f->timers) pt_timers_start(f->timers, id); }
@@ -72,8 +77,18 @@ static int wait_requests(nbody_force *f) {
 }
 
 /* The pull of block `blk` (nb bodies) on every local target, in target slices with a
- * progress call between them. Slicing the targets changes no bit (nbody_kernel.h). */
+ * progress call between them. Slicing the targets changes no bit (nbody_kernel.h). On
+ * the device the block is copied over (this rank's own is there already) and its kernel
+ * left running while the caller waits for the next block. */
 static int add_block(nbody_force *f, const void *blk, int64_t nb, int with_pot) {
+#ifdef PT_HAVE_CUDA
+  if (f->gpu) {
+    timer_start(f, f->t_kernel);
+    nbody_cuda_check(nbody_cuda_add_block(f->gpu, blk == f->own ? NULL : blk, nb, f->eps, with_pot));
+    timer_stop(f, f->t_kernel);
+    return progress(f);
+  }
+#endif
   const int64_t nt = pt_particles_padded(f->p->n);
   /* Slices of at least 16 chunks, 4 per thread: enough work to amortise the parallel
    * region, often enough progress for the message in flight. */
@@ -118,7 +133,11 @@ static int compute_allgather(nbody_force *f, int with_pot) {
                            f->btype, p->comm);
   timer_stop(f, f->t_comm);
   PT_MPI(err);
-  for (int r = 0; r < p->size; ++r) PT_TRY(add_block(f, block_of(f, f->buf[0], r), p->counts[r], with_pot));
+  for (int r = 0; r < p->size; ++r) {
+    /* On the device, this rank's block need not travel back from the host. */
+    const void *blk = f->gpu && r == p->rank ? f->own : block_of(f, f->buf[0], r);
+    PT_TRY(add_block(f, blk, p->counts[r], with_pot));
+  }
   return PT_OK;
 }
 
@@ -182,18 +201,22 @@ static int compute_rma(nbody_force *f, int with_pot) {
   return PT_OK;
 }
 
+/* Every block's pull on this rank's targets, the blocks exchanged by the strategy. */
+static int compute_blocks(nbody_force *f, int with_pot) {
+  switch (f->strategy) {
+    case NBODY_ALLGATHER: return compute_allgather(f, with_pot);
+    case NBODY_RING: return compute_ring(f, with_pot);
+    default: return compute_rma(f, with_pot);
+  }
+}
+
 int nbody_force_compute(nbody_force *f, double *const acc[3], double *pot) {
   const pt_particles *p = f->p;
   const int64_t np = pt_particles_padded(p->n);
   for (int c = 0; c < 3; ++c) convert(f, f->tgt[c], p->x[c], p->n);
   for (int c = 0; c < 4; ++c) memset(f->acc[c], 0, (size_t)np * f->es);
   pack_block(f, f->own);
-  int with_pot = pot != NULL;
-  switch (f->strategy) {
-    case NBODY_ALLGATHER: PT_TRY(compute_allgather(f, with_pot)); break;
-    case NBODY_RING: PT_TRY(compute_ring(f, with_pot)); break;
-    default: PT_TRY(compute_rma(f, with_pot)); break;
-  }
+  PT_TRY(compute_blocks(f, pot != NULL));
   for (int c = 0; c < 3; ++c)
     for (int64_t i = 0; i < p->n; ++i) acc[c][i] = f->G * value(f, f->acc[c], i);
   if (!pot) return PT_OK;
@@ -209,6 +232,23 @@ int nbody_force_compute(nbody_force *f, double *const acc[3], double *pot) {
   }
   return PT_OK;
 }
+
+#ifdef PT_HAVE_CUDA
+int nbody_force_compute_device(nbody_force *f, struct nbody_cuda *gpu, int with_pot) {
+  /* With one rank nothing travels, so the own block is not copied to the host. */
+  timer_start(f, f->t_kernel);
+  nbody_cuda_check(nbody_cuda_force_begin(gpu, f->p->size > 1 ? f->own : NULL));
+  timer_stop(f, f->t_kernel);
+  f->gpu = gpu;
+  int err = compute_blocks(f, with_pot);
+  f->gpu = NULL;
+  PT_TRY(err);
+  timer_start(f, f->t_kernel);
+  nbody_cuda_check(nbody_cuda_force_end(gpu, f->G, f->eps, with_pot));
+  timer_stop(f, f->t_kernel);
+  return PT_OK;
+}
+#endif
 
 static int setup(nbody_force *f) {
   const pt_particles *p = f->p;

@@ -38,4 +38,14 @@ void nbody_force_destroy(nbody_force **f);
  * is computed changes no bit of the accelerations. Errors: PT_ERR_MPI. Collective. */
 int nbody_force_compute(nbody_force *f, double *const acc[3], double *pot);
 
+struct nbody_cuda;
+
+/* CUDA builds only: as nbody_force_compute for the bodies on device `gpu` (nbody_cuda,
+ * borrowed): positions are read there and the accelerations (and, with `with_pot`, the
+ * potential) left there. The strategies exchange blocks as on the CPU; only the blocks
+ * that travel between ranks pass through host memory. Forces agree with the CPU's to
+ * round-off (1e-12 relative in FP64, docs/verification.md). A device failure aborts the
+ * job (nbody_cuda_check). Errors: PT_ERR_MPI. Collective. */
+int nbody_force_compute_device(nbody_force *f, struct nbody_cuda *gpu, int with_pot);
+
 #endif

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "pt_device.h"
 #include "pt_error.h"
 
 const char *const nbody_strategy_names[] = {"allgather", "ring", "rma", NULL};
@@ -79,5 +80,10 @@ int nbody_params_read(pt_config *cfg, int nranks, nbody_params *p) {
   PT_TRY(pt_config_get_int(cfg, "output.every", 0, 0, INT64_C(1) << 50, &p->output_every));
   PT_TRY(pt_config_get_int(cfg, "output.checkpoint_every", 0, 0, INT64_C(1) << 50, &p->checkpoint_every));
   PT_TRY(pt_config_get_int(cfg, "output.diagnostics_every", 100, 0, INT64_C(1) << 50, &p->diag_every));
+  /* cpu by default: a CPU run never touches the CUDA runtime. */
+  PT_TRY(pt_config_get_choice(cfg, "run.backend", "cpu", pt_backend_names, &p->backend));
+  const char *why;
+  if (p->backend == PT_BACKEND_CUDA && !pt_device_count(&why))
+    return pt_config_error(cfg, "run.backend", "'cuda' needs a usable CUDA device (%s)", why);
   return PT_OK;
 }

@@ -35,6 +35,7 @@ typedef struct nbody_params {
   int64_t steps;          /* the run ends after this many steps (counted from 0) */
   double end_time;        /* 0 when the deck gives time.steps */
   int64_t output_every, checkpoint_every, diag_every;
+  int backend;            /* pt_backend: where forces, integrator and diagnostics run */
 } nbody_params;
 
 /* Reads every nbody key from `cfg`, checking ranges, choices and cross-key rules (such

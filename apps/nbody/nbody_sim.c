@@ -1,14 +1,21 @@
+#include "config.h"
 #include "nbody_sim.h"
 
 #include <math.h>
 #include <stdlib.h>
 
 #include "pt_error.h"
+#ifdef PT_HAVE_CUDA
+#include "nbody_cuda.h"
+#endif
 
 void nbody_sim_destroy(nbody_sim **ps) {
   nbody_sim *s = *ps;
   if (!s) return;
   nbody_force_destroy(&s->force);
+#ifdef PT_HAVE_CUDA
+  nbody_cuda_destroy(&s->gpu);
+#endif
   for (int c = 0; c < 3; ++c) free(s->acc[c]);
   free(s->pot);
   pt_particles_destroy(&s->p);
@@ -33,6 +40,17 @@ int nbody_sim_create(const nbody_params *prm, pt_particles *p, pt_timers *timers
   if (!err) err = pt_particles_alloc(p, sizeof(double), (void **)&s->pot);
   err = pt_agree(p->comm, err);
   if (!err) err = nbody_force_create(p, prm->strategy, prm->precision, prm->G, prm->eps, timers, &s->force);
+  s->device.backend = PT_BACKEND_CPU;
+  s->device.id = -1;
+  /* The CPU back-end leaves the CUDA runtime alone. */
+  if (!err && prm->backend != PT_BACKEND_CPU) err = pt_device_select(p->comm, (pt_backend)prm->backend, &s->device);
+#ifdef PT_HAVE_CUDA
+  if (!err && s->device.backend == PT_BACKEND_CUDA) {
+    int64_t maxblock = 0;
+    for (int r = 0; r < p->size; ++r) maxblock = p->counts[r] > maxblock ? p->counts[r] : maxblock;
+    err = pt_agree(p->comm, nbody_cuda_create(p->n, maxblock, prm->precision, &s->gpu));
+  }
+#endif
   if (!err && timers) s->t_update = pt_timers_add(timers, "update");
   if (err)
     nbody_sim_destroy(&s);
@@ -43,12 +61,38 @@ int nbody_sim_create(const nbody_params *prm, pt_particles *p, pt_timers *timers
 
 static int forces(nbody_sim *s, int want_pot) {
   s->pot_valid = want_pot;
+#ifdef PT_HAVE_CUDA
+  if (s->gpu) {
+    s->host_stale = 1;
+    return nbody_force_compute_device(s->force, s->gpu, want_pot);
+  }
+#endif
   return nbody_force_compute(s->force, s->acc, want_pot ? s->pot : NULL);
 }
 
-int nbody_sim_start(nbody_sim *s) { return forces(s, 1); }
+int nbody_sim_start(nbody_sim *s) {
+#ifdef PT_HAVE_CUDA
+  if (s->gpu) nbody_cuda_check(nbody_cuda_upload(s->gpu, s->p));
+#endif
+  return forces(s, 1);
+}
+
+void nbody_sim_host(nbody_sim *s) {
+#ifdef PT_HAVE_CUDA
+  if (s->gpu && s->host_stale)
+    nbody_cuda_check(nbody_cuda_download(s->gpu, s->p, s->acc, s->pot_valid ? s->pot : NULL));
+#endif
+  s->host_stale = 0;
+}
 
 static void kick(nbody_sim *s, double h) {
+#ifdef PT_HAVE_CUDA
+  if (s->gpu) {
+    nbody_cuda_check(nbody_cuda_kick(s->gpu, h));
+    s->host_stale = 1;
+    return;
+  }
+#endif
   pt_particles *p = s->p;
   for (int c = 0; c < 3; ++c) {
     double *v = p->v[c];
@@ -59,6 +103,13 @@ static void kick(nbody_sim *s, double h) {
 }
 
 static void drift(nbody_sim *s, double h) {
+#ifdef PT_HAVE_CUDA
+  if (s->gpu) {
+    nbody_cuda_check(nbody_cuda_drift(s->gpu, h));
+    s->host_stale = 1;
+    return;
+  }
+#endif
   pt_particles *p = s->p;
   for (int c = 0; c < 3; ++c) {
     double *x = p->x[c];

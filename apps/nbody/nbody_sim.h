@@ -2,12 +2,16 @@
  * integrators that advance it: kick-drift-kick leapfrog (2nd order) and its 4th-order
  * composition (Yoshida 1990, Phys. Lett. A 150, 262; Forest & Ruth 1990, Physica D 43,
  * 105): three leapfrog steps of w1 dt, w0 dt, w1 dt with w1 = 1 / (2 - 2^(1/3)),
- * w0 = -2^(1/3) w1, the inner half-kicks merged. */
+ * w0 = -2^(1/3) w1, the inner half-kicks merged. On the CUDA back-end (prm->backend)
+ * the state lives on the device from nbody_sim_start on: forces, kicks, drifts and
+ * diagnostics run there, and the host copy in p, acc and pot is refreshed only by
+ * nbody_sim_host (for output and checkpoints). */
 #ifndef NBODY_SIM_H
 #define NBODY_SIM_H
 
 #include "nbody_force.h"
 #include "nbody_params.h"
+#include "pt_device.h"
 #include "pt_particles.h"
 #include "pt_timer.h"
 
@@ -24,19 +28,29 @@ typedef struct nbody_sim {
   double time0;             /* changed dt */
   pt_timers *timers;        /* borrowed; may be NULL */
   int t_update;
+  pt_device_info device;    /* the back-end in use (CPU unless prm->backend asks) */
+  struct nbody_cuda *gpu;   /* the device state on the CUDA back-end, else NULL */
+  int host_stale;           /* the device has moved on from the host copy */
 } nbody_sim;
 
 /* Takes ownership of the bodies `p` and sets up the force strategy of `prm` (borrowed
- * for the life of the sim), at step 0, time 0. Accelerations are not yet computed: call
- * nbody_sim_start. Errors (agreed): as nbody_force_create. Collective over p->comm. On
- * failure `p` is freed too. */
+ * for the life of the sim), at step 0, time 0, and the back-end prm->backend (as
+ * pt_device_select; the device memory on CUDA). Accelerations are not yet computed: call
+ * nbody_sim_start. Errors (agreed): as nbody_force_create and pt_device_select,
+ * PT_ERR_RUNTIME (device memory). Collective over p->comm. On failure `p` is freed too. */
 int nbody_sim_create(const nbody_params *prm, pt_particles *p, pt_timers *timers,
                      nbody_sim **s);
 void nbody_sim_destroy(nbody_sim **s);
 
 /* Computes the accelerations (and the potential) at the current positions: once after
- * the initial condition or a restart. Errors: PT_ERR_MPI. Collective. */
+ * the initial condition or a restart. On CUDA it first copies the bodies in s->p to the
+ * device. Errors: PT_ERR_MPI. Collective. */
 int nbody_sim_start(nbody_sim *s);
+
+/* Brings the host copy up to date on the CUDA back-end: positions and velocities into
+ * s->p, accelerations into s->acc and, if valid, the potential into s->pot (no-op on the
+ * CPU or when nothing changed). A device failure aborts the job. Not collective. */
+void nbody_sim_host(nbody_sim *s);
 
 /* Advances one step of prm->dt with the configured integrator; time becomes
  * time0 + (step - step0) dt.

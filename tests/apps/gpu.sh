@@ -1,8 +1,9 @@
 #!/bin/sh
 # The CUDA back-end on a real GPU: the GPU unit suite (test_gpu: heat field bitwise the
-# CPU's, device selection) at 1 and 2 ranks, then partita-heat end to end: the HDF5
-# output of backend = cuda at 1 and 2 ranks equals backend = cpu's (h5diff, no
-# tolerance). Skipped (exit 77) where no GPU is visible: no nvidia-smi, no GPU listed,
+# CPU's, n-body forces and short runs against the CPU's, device selection) at 1 and 2
+# ranks, then partita-heat end to end: the HDF5 output of backend = cuda at 1 and 2
+# ranks equals backend = cpu's (h5diff, no tolerance); and partita-nbody end to end:
+# positions after 20 steps within 1e-10 of the CPU's (h5diff -d). Skipped (exit 77) where no GPU is visible: no nvidia-smi, no GPU listed,
 # or pt_device finds no usable device (a CPU-only build, a missing driver).
 . "$(dirname "$0")/../common.sh"
 heat="$top_builddir/apps/heat/partita-heat"
@@ -39,3 +40,21 @@ for deck in heat2d heat3d; do
   done
   echo "ok: $deck on the GPU (1 and 2 ranks) is bitwise the CPU's"
 done
+
+nb="$top_builddir/apps/nbody/partita-nbody"
+set -- "$top_srcdir/input/nbody-plummer.ini" --set nbody.n=2048 --set time.steps=20 --set output.every=20
+mkdir -p "$PT_TMP/nbody-cpu"
+mpirun_t 120 2 "$nb" -q --output "$PT_TMP/nbody-cpu" "$@" >"$PT_TMP/nbody-cpu/log" 2>&1 ||
+  { cat "$PT_TMP/nbody-cpu/log"; fail "partita-nbody on the CPU failed"; }
+for run in "1 allgather" "2 allgather" "2 ring" "2 rma"; do
+  set -- $run "$@"
+  np=$1 strategy=$2; shift 2
+  d="$PT_TMP/nbody-cuda-$np-$strategy"
+  mkdir -p "$d"
+  mpirun_t 120 "$np" "$nb" -q --output "$d" "$@" --set run.backend=cuda --set nbody.strategy="$strategy" \
+    >"$d/log" 2>&1 || { cat "$d/log"; fail "partita-nbody backend cuda, $np rank(s), $strategy failed"; }
+  "$H5DIFF" -d 1e-10 "$PT_TMP/nbody-cpu/nbody.h5" "$d/nbody.h5" /data/20/particles/bodies/position \
+    /data/20/particles/bodies/position >"$d/diff" 2>&1 ||
+    { cat "$d/diff"; fail "nbody: backend cuda on $np rank(s), $strategy differs from the CPU by > 1e-10"; }
+done
+echo "ok: partita-nbody on the GPU (1 and 2 ranks, every strategy) matches the CPU within 1e-10"

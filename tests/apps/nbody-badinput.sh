@@ -30,6 +30,13 @@ for np in 1 4; do
   bad $np "nbody.strategy:" "$deck" --set nbody.strategy=tree
   bad $np "time.end_time: give time.steps or time.end_time, not both" "$deck" --set time.end_time=1
   bad $np "missing.h5" "$nodeck" --set initial.file="$PT_TMP/missing.h5"
+  # Without a GPU (or without CUDA in the build) the CUDA back-end is an input error;
+  # where nvidia-smi lists a GPU the run would be valid (tests/apps/gpu.sh covers it).
+  if nvidia-smi -L 2>/dev/null | grep -q '^GPU'; then
+    echo "note: a GPU is visible: run.backend=cuda not checked as bad input"
+  else
+    bad $np "run.backend: 'cuda' needs a usable CUDA device (" "$deck" --set run.backend=cuda
+  fi
 done
 # The rest is checked before any communication, so one rank shows it as well as four.
 bad 1 "nbody.precision:" "$deck" --set nbody.precision=fp16

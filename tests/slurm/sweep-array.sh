@@ -2,8 +2,8 @@
 # shellcheck source-path=SCRIPTDIR
 # job-scripts/sweep-array.sbatch on a real Slurm: a 3-task array throttled to one task
 # at a time (%1, though the node could run two), each task one --set override: one run
-# report per task with its own value, one sweep.tsv line per task, no two tasks running
-# at once; a task index beyond the value list fails with a clear message.
+# report and HDF5 series per task with its own value, one sweep.tsv line per task, no
+# two tasks running at once; a task index beyond the value list fails with a message.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 # shellcheck source=../common.sh
 . "$(dirname "$0")/../common.sh"
@@ -29,6 +29,7 @@ for t in 0 1 2; do
   expect_log "$log" "^sweep: task $t of array job $a: physics.alpha=${v[t]}\$" 'exited with code 0$'
   rep="heat-sweep-$a/task-$t/report.json"
   [ -f "$rep" ] || fail "task $t: no $rep"
+  expect_dataset "heat-sweep-$a/task-$t/heat.h5" /data/100/meshes/temperature
   report_get "$rep" run.input_deck | grep -qx "alpha = ${v[t]}" || fail "task $t: the report's deck lacks alpha = ${v[t]}"
   # When the task ran: its log's start and end stamps, in seconds.
   s=$(date -d "$(sed -n 's/^=== Partita job .* started //p' "$log")" +%s)

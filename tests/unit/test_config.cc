@@ -604,18 +604,23 @@ TEST(ConfigLoad, LargeFile) {
   remove_all(dir, {path});
 }
 
-TEST(ConfigLoad, EmptyFileAndNoFile) {
+// An empty deck file (or one with comments only) is a truncated copy or the wrong file:
+// an input error, not a run on defaults (issue 9's bad-input matrix). No file at all,
+// with overrides only, is fine.
+TEST(ConfigLoad, EmptyFileIsAnErrorNoFileIsNot) {
   std::string dir = shared_tmpdir(), path = dir + "/empty.ini";
-  write_file(path, "");
   pt_config *cfg = nullptr;
-  int err = pt_config_load(MPI_COMM_WORLD, path.c_str(), 0, nullptr, &cfg);
-  expect_agreed(err);
-  EXPECT_EQ(err, PT_OK) << msg();
-  if (cfg) { EXPECT_EQ(pt_config_finish(cfg), PT_OK); }
-  pt_config_destroy(&cfg);
+  for (const char *text : {"", "; only a comment\n\n[grid]\n"}) {
+    write_file(path, text);
+    int err = pt_config_load(MPI_COMM_WORLD, path.c_str(), 0, nullptr, &cfg);
+    expect_agreed(err);
+    EXPECT_EQ(err, PT_ERR_INPUT);
+    EXPECT_EQ(msg(), path + ": empty input deck (no key = value lines)");
+    EXPECT_EQ(cfg, nullptr);
+  }
 
   const char *sets[] = {"heat.nx=5"};
-  err = pt_config_load(MPI_COMM_WORLD, nullptr, 1, sets, &cfg);
+  int err = pt_config_load(MPI_COMM_WORLD, nullptr, 1, sets, &cfg);
   expect_agreed(err);
   EXPECT_EQ(err, PT_OK) << msg();
   if (cfg) {
