@@ -5,6 +5,7 @@
 . "$(dirname "$0")/../../common.sh"
 . "$(dirname "$0")/lib.sh"
 heat="$top_builddir/apps/heat/partita-heat"
+[ -n "$H5DUMP" ] || { echo "h5dump not found: skipped"; exit 77; }
 nbody="$top_builddir/apps/nbody/partita-nbody"
 [ -x "$heat" ] || { echo "partita-heat not built: skipped"; exit 77; }
 
@@ -65,11 +66,14 @@ cases() {
   size=$(wc -c <"$own")
   head -c $((size / 2)) "$own" >"$PT_TMP/truncated.h5"
   bad 1 "truncated.h5" "$deck" "$@" --restart "$PT_TMP/truncated.h5"
-  # Flip one byte in the last few hundred (the field data and its attributes), leaving
-  # HDF5's own structure intact: the checksum must catch it.
+  # One flipped byte in the middle of the largest dataset's values, HDF5's own structure
+  # intact: only the checksum can catch it. (h5dump -p gives each contiguous dataset's
+  # SIZE and file OFFSET.)
+  at=$("$H5DUMP" -p -H "$own" | awk '/^ *SIZE /{s=$2} /^ *OFFSET /{if (s > m) {m = s; o = $2}} END {print o + int(m / 2)}')
   cp "$own" "$PT_TMP/flipped.h5"
-  printf '\377' | dd of="$PT_TMP/flipped.h5" bs=1 seek=$((size - 300)) conv=notrunc 2>/dev/null
-  bad 1 "flipped.h5" "$deck" "$@" --restart "$PT_TMP/flipped.h5"
+  printf '\377' | dd of="$PT_TMP/flipped.h5" bs=1 seek="$at" conv=notrunc 2>/dev/null
+  cmp -s "$own" "$PT_TMP/flipped.h5" && fail "could not corrupt a copy of $own"
+  bad 1 "flipped.h5: checksum mismatch" "$deck" "$@" --restart "$PT_TMP/flipped.h5"
 }
 
 heat_args="--set grid.nx=12 --set grid.ny=10 --set time.steps=4"
