@@ -115,7 +115,8 @@ static int read_run(pt_config *cfg, heat_params *p) {
   p->halo = (pt_halo_kind)kind;
   PT_TRY(pt_config_get_bool(cfg, "run.overlap", 1, &p->overlap));
   PT_TRY(pt_config_get_bool(cfg, "run.halo_off", 0, &p->halo_off));
-  /* cpu by default: a CPU run never touches the CUDA runtime and prints nothing new. */
+  /* cpu by default: a run on a machine without GPUs prints nothing new (auto would
+   * announce its fallback on every CPU run). */
   PT_TRY(pt_config_get_choice(cfg, "run.backend", "cpu", pt_backend_names, &p->backend));
   if (p->backend == PT_BACKEND_CUDA) {
     const char *why;
