@@ -6,6 +6,7 @@
 
 #include "pt_config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
@@ -251,6 +252,13 @@ static int parse_deck(pt_config *cfg, const char *text, size_t len) {
 }
 
 static int apply_set(pt_config *cfg, const char *set) {
+  /* An override must be something a deck line could say, or the resolved deck stored
+   * with the results would not reproduce the run (and a newline would split the one-
+   * line error message). */
+  for (const char *c = set; *c; ++c)
+    if (iscntrl((unsigned char)*c) && *c != '\t')
+      return PT_ERROR(PT_ERR_INPUT, "--set: an override contains a control character (byte 0x%02x)",
+                      (unsigned)(unsigned char)*c);
   const char *eq = strchr(set, '=');
   if (!eq) return PT_ERROR(PT_ERR_INPUT, "--set %s: expected section.key=value", set);
   const char *k = set, *kend = eq;
@@ -262,6 +270,13 @@ static int apply_set(pt_config *cfg, const char *set) {
   const char *v = eq + 1, *vend = v + strlen(v);
   while (*v == ' ' || *v == '\t') ++v;
   while (vend > v && (vend[-1] == ' ' || vend[-1] == '\t')) --vend;
+  for (const char *c = v; c < vend; ++c)
+    if (*c == ';' && (c == v || c[-1] == ' ' || c[-1] == '\t'))
+      return PT_ERROR(PT_ERR_INPUT, "--set %s: a value cannot hold ' ;', which starts a comment in a deck", set);
+  /* The resolved deck writes it as "key = value" on one line, which inih must read. */
+  if ((size_t)(kend - dot - 1) + 3 + (size_t)(vend - v) > INI_MAX_LINE - 1)
+    return PT_ERROR(PT_ERR_INPUT, "--set %.*s: value too long (a deck line holds at most %d characters)",
+                    (int)(kend - k), k, INI_MAX_LINE - 1);
   return put_entry(cfg, k, (size_t)(kend - k), v, (size_t)(vend - v), 0, set);
 }
 

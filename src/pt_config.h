@@ -19,7 +19,8 @@ typedef struct pt_config pt_config;
  * the `nset` overrides "section.key=value" (an override may add a key the deck lacks).
  * Errors (PT_ERR_INPUT): missing/unreadable file, a directory, an empty deck (no key at
  * all: a truncated copy or the wrong file), syntax error, key outside
- * a section, duplicate key, line too long, malformed override. Collective over `comm`,
+ * a section, duplicate key, line too long, malformed override (no "=", a control
+ * character, or a value holding " ;" that a deck would read as a comment). Collective over `comm`,
  * and agreed: all ranks return the same code. `path` may be NULL for overrides only. */
 int pt_config_load(MPI_Comm comm, const char *path, int nset, const char *const *sets,
                    pt_config **cfg);

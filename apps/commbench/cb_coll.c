@@ -24,8 +24,9 @@ static int op_coll(void *v, int64_t it) {
     case CB_GATHER: PT_MPI(MPI_Gather(c->sbuf, n, MPI_BYTE, c->rbuf, n, MPI_BYTE, 0, c->sub)); break;
     case CB_ALLGATHER: PT_MPI(MPI_Allgather(c->sbuf, n, MPI_BYTE, c->rbuf, n, MPI_BYTE, c->sub)); break;
     case CB_ALLTOALL: PT_MPI(MPI_Alltoall(c->sbuf, n, MPI_BYTE, c->rbuf, n, MPI_BYTE, c->sub)); break;
-    case CB_REDUCE: PT_MPI(MPI_Reduce(c->sbuf, c->rbuf, n, MPI_DOUBLE, MPI_SUM, 0, c->sub)); break;
-    case CB_ALLREDUCE: PT_MPI(MPI_Allreduce(c->sbuf, c->rbuf, n, MPI_DOUBLE, MPI_SUM, c->sub)); break;
+    /* The reductions sum doubles held in the byte buffers (malloc'ed: aligned). */
+    case CB_REDUCE: PT_MPI(MPI_Reduce((void *)c->sbuf, (void *)c->rbuf, n, MPI_DOUBLE, MPI_SUM, 0, c->sub)); break;
+    case CB_ALLREDUCE: PT_MPI(MPI_Allreduce((void *)c->sbuf, (void *)c->rbuf, n, MPI_DOUBLE, MPI_SUM, c->sub)); break;
     default: return PT_ERROR(PT_ERR_RUNTIME, "not a collective: %d", (int)c->test);
   }
   return PT_OK;

@@ -116,7 +116,7 @@ int cb_p2p_run(const cb_params *p, MPI_Comm comm, cJSON *benchmarks) {
     }
     c.sbuf = malloc((size_t)p->max_size);
     c.rbuf = malloc(rbytes);
-    c.req = malloc(2 * (size_t)p->window * sizeof *c.req);
+    c.req = malloc(2 * (size_t)p->window * sizeof(MPI_Request));
     if (!c.sbuf || !c.rbuf || !c.req) err = PT_ERROR(PT_ERR_NOMEM, "out of memory for message buffers");
     else {
       /* Touch every page now, not inside a timed loop. */

@@ -148,8 +148,11 @@ int cb_rma_run(const cb_params *p, MPI_Comm comm, cJSON *benchmarks) {
   err = pt_agree(comm, err);
   int anynowin = 0;
   if (!err) {
-    PT_MPI(MPI_Allreduce(&nowin, &anynowin, 1, MPI_INT, MPI_MAX, comm));
-    if (anynowin)
+    /* Not PT_MPI: a failure must still free the window and buffers below. */
+    int mpierr = MPI_Allreduce(&nowin, &anynowin, 1, MPI_INT, MPI_MAX, comm);
+    if (mpierr != MPI_SUCCESS)
+      err = pt_error_mpi(mpierr, "MPI_Allreduce", __FILE__, __LINE__);
+    else if (anynowin)
       skip_note(comm, "skipped: MPI_Win_allocate failed (with Open MPI on one node, set "
                 "OMPI_MCA_osc=^rdma)", benchmarks);
   }

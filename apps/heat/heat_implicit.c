@@ -34,13 +34,16 @@ static int create_dmda(const heat_solver *s, DM *da) {
   PetscInt *own[PT_MAXDIM] = {NULL, NULL, NULL};
   DMBoundaryType bt[PT_MAXDIM];
   PetscInt M[PT_MAXDIM], P[PT_MAXDIM];
-  for (int d = 0; d < nd; ++d) {
-    int q = nd - 1 - d;
+  for (int q = 0; q < nd; ++q) {
+    int d = nd - 1 - q;
     M[q] = (PetscInt)dc->gsize[d];
     P[q] = dc->dims[d];
     bt[q] = p->bc[d][0] == HEAT_BC_PERIODIC ? DM_BOUNDARY_PERIODIC : DM_BOUNDARY_NONE;
     own[q] = malloc(sizeof(PetscInt) * (size_t)dc->dims[d]);
-    if (!own[q]) return PT_ERROR(PT_ERR_NOMEM, "out of memory");
+    if (!own[q]) {
+      for (int k = 0; k < PT_MAXDIM; ++k) free(own[k]);
+      return PT_ERROR(PT_ERR_NOMEM, "out of memory");
+    }
     for (int c = 0; c < dc->dims[d]; ++c) {
       int64_t start, count;
       pt_decomp_block(dc->gsize[d], dc->dims[d], c, &start, &count);
@@ -54,7 +57,7 @@ static int create_dmda(const heat_solver *s, DM *da) {
   else
     e = DMDACreate3d(dc->cart, bt[0], bt[1], bt[2], DMDA_STENCIL_STAR, M[0], M[1], M[2], P[0],
                      P[1], P[2], 1, 1, own[0], own[1], own[2], da);
-  for (int d = 0; d < nd; ++d) free(own[d]);
+  for (int d = 0; d < PT_MAXDIM; ++d) free(own[d]);
   HEAT_PETSC(e);
   HEAT_PETSC(DMSetUp(*da));
   /* The DMDA must own exactly our block, or every copy below would be wrong. */
@@ -75,7 +78,7 @@ static int assemble(heat_implicit *im, const heat_solver *s) {
   HEAT_PETSC(DMCreateMatrix(im->da, &im->A));
   int64_t total = pt_decomp_local_cells(dc);
   for (int64_t c = 0; c < total; ++c) {
-    int64_t g[PT_MAXDIM], r = c;
+    int64_t g[PT_MAXDIM] = {0}, r = c;
     for (int d = nd - 1; d >= 0; --d) { g[d] = dc->lo[d] + r % dc->n[d]; r /= dc->n[d]; }
     MatStencil row = {0}, col[1 + 2 * PT_MAXDIM];
     PetscScalar val[1 + 2 * PT_MAXDIM];

@@ -229,7 +229,7 @@ void heat_solver_init(heat_solver *s) {
   int64_t total = pt_decomp_local_cells(s->decomp);
 #pragma omp parallel for schedule(static)
   for (int64_t c = 0; c < total; ++c) {
-    int64_t idx[PT_MAXDIM], r = c;
+    int64_t idx[PT_MAXDIM] = {0}, r = c;
     double x[PT_MAXDIM];
     for (int d = f->ndim - 1; d >= 0; --d) { idx[d] = r % f->n[d]; r /= f->n[d]; }
     for (int d = 0; d < f->ndim; ++d) x[d] = ((double)(s->decomp->lo[d] + idx[d]) + 0.5) * p->h[d];

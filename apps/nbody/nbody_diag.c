@@ -35,7 +35,7 @@ static int host_sums(const nbody_sim *s, int err, double sum[NBODY_NQ]) {
   const pt_particles *p = s->p;
   double *w = err ? NULL : malloc(sizeof(double) * (size_t)(p->n ? p->n : 1));
   if (!err && !w) err = PT_ERROR(PT_ERR_NOMEM, "out of memory");
-  PT_TRY(pt_agree(p->comm, err));
+  err = pt_agree(p->comm, err);
   for (int q = 0; !err && q < NBODY_NQ; ++q) {
     terms(s, q, w);
     err = pt_reduce_sum(p->comm, w, (size_t)p->n, &sum[q]);

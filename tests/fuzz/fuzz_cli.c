@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "pt_cli.h"
+#include "pt_config.h"
 #include "pt_error.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -27,11 +28,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   pt_cli cli;
   int err = pt_cli_parse(&cli, argc, argv, "partita-fuzz", "Fuzzing harness.", passthrough);
   if (err == PT_OK) {
-    /* What the apps rely on after a successful parse. */
+    /* What the apps rely on after a successful parse; the overrides then go to
+     * pt_config, which checks their syntax, as in every app. */
     if (cli.nset < 0 || (cli.nset > 0 && !cli.sets) || cli.max_walltime < 0) abort();
-    for (int i = 0; i < cli.nset; ++i)
-      if (!strchr(cli.sets[i], '=')) abort();
     if (cli.npass < 1 || cli.pass[cli.npass] != NULL) abort();
+    pt_config *cfg = NULL;
+    pt_config_parse_string(NULL, NULL, cli.nset, cli.sets, &cfg);
+    pt_config_destroy(&cfg);
     pt_cli_free(&cli);
   }
   pt_error_clear();

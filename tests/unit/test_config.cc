@@ -330,6 +330,21 @@ TEST(ConfigSet, Malformed) {
   EXPECT_EQ(parse_error("", {".nx=3"}), "--set .nx=3: expected section.key=value");
   EXPECT_EQ(parse_error("", {"heat.=3"}), "--set heat.=3: expected section.key=value");
   EXPECT_EQ(parse_error("", {"heat.nx"}), "--set heat.nx: expected section.key=value");
+  // What a deck line cannot say (found by tests/fuzz/fuzz_config.c: the resolved deck
+  // would not reproduce the run): control characters, and " ;" or a leading ";" in a
+  // value, which a deck reads as a comment. A tab is a blank.
+  EXPECT_EQ(parse_error("", {"io.file=run.h5\r"}),
+            "--set: an override contains a control character (byte 0x0d)");
+  EXPECT_EQ(parse_error("", {"io.file=a\nb"}),
+            "--set: an override contains a control character (byte 0x0a)");
+  EXPECT_EQ(parse_error("", {"io.file=a ;b"}),
+            "--set io.file=a ;b: a value cannot hold ' ;', which starts a comment in a deck");
+  EXPECT_EQ(parse_error("", {"io.file=;b"}),
+            "--set io.file=;b: a value cannot hold ' ;', which starts a comment in a deck");
+  EXPECT_EQ(parse_error("", {"io.file=\ta;b"}), "");
+  std::string longset = "io.file=" + std::string(200, 'x');
+  EXPECT_EQ(parse_error("", {longset.c_str()}),
+            "--set io.file: value too long (a deck line holds at most 199 characters)");
   // A bad deck is reported before the overrides.
   EXPECT_EQ(parse_error("[heat]\nnx 1\n", {"foo"}),
             "deck.ini:2: syntax error (expected [section] or key = value)");

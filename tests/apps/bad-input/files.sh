@@ -73,7 +73,7 @@ cases() {
   cp "$own" "$PT_TMP/flipped.h5"
   printf '\377' | dd of="$PT_TMP/flipped.h5" bs=1 seek="$at" conv=notrunc 2>/dev/null
   cmp -s "$own" "$PT_TMP/flipped.h5" && fail "could not corrupt a copy of $own"
-  bad 1 "flipped.h5: checksum mismatch" "$deck" "$@" --restart "$PT_TMP/flipped.h5"
+  bad 1 "checksum mismatch" "$deck" "$@" --restart "$PT_TMP/flipped.h5"
 }
 
 heat_args="--set grid.nx=12 --set grid.ny=10 --set time.steps=4"
