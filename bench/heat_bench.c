@@ -225,15 +225,11 @@ static int run(const bench_opts *o, MPI_Comm comm, const char *deck, const char 
 }
 
 int main(int argc, char **argv) {
-  int provided;
-  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
-  MPI_Comm comm = MPI_COMM_WORLD;
-  MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
   pt_cli cli;
   bench_opts o = {0};
   char *deck = NULL;
-  int err = pt_cli_parse(&cli, argc, argv, prog, usage, 0);
-  pt_log_init(comm, cli.verbosity);
+  int err = pt_cli_begin(&cli, &argc, &argv, prog, usage, 0);
+  MPI_Comm comm = MPI_COMM_WORLD;
   if (!err) err = read_opts(&cli, comm, &o, &deck);
 #ifdef PT_HAVE_PETSC
   int petsc = 0;
@@ -245,8 +241,7 @@ int main(int argc, char **argv) {
   }
 #endif
   if (!err) err = run(&o, comm, deck, cli.report);
-  err = pt_agree(comm, err);
-  if (err && err != PT_EXIT) pt_error_report(comm, prog);
+  err = pt_cli_end(comm, prog, err);
   free(deck);
   pt_cli_free(&cli);
 #ifdef PT_HAVE_PETSC

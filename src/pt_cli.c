@@ -164,3 +164,19 @@ void pt_cli_free(pt_cli *cli) {
   cli->nset = 0;
   cli->npass = 0;
 }
+
+int pt_cli_begin(pt_cli *cli, int *argc, char ***argv, const char *prog, const char *usage,
+                 int passthrough) {
+  int provided;
+  MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
+  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  int err = pt_cli_parse(cli, *argc, *argv, prog, usage, passthrough);
+  pt_log_init(MPI_COMM_WORLD, cli->verbosity);
+  return err;
+}
+
+int pt_cli_end(MPI_Comm comm, const char *prog, int err) {
+  err = pt_agree(comm, err);
+  if (err && err != PT_EXIT && err != PT_STOP) pt_error_report(comm, prog);
+  return err;
+}

@@ -6,6 +6,8 @@
 #ifndef PT_CLI_H
 #define PT_CLI_H
 
+#include <mpi.h>
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -32,6 +34,21 @@ typedef struct pt_cli {
  * being errors. Not collective (argv is the same on every rank). */
 int pt_cli_parse(pt_cli *cli, int argc, char **argv, const char *prog, const char *usage,
                  int passthrough);
+
+/* Starts a Partita program: MPI_Init_thread with MPI_THREAD_FUNNELED (OpenMP threads
+ * compute, the main thread calls MPI), MPI errors returned instead of aborting on
+ * MPI_COMM_WORLD (so every failure reaches pt_cli_end as a message), then pt_cli_parse
+ * and pt_log_init at the verbosity asked for. Returns what pt_cli_parse returns; on
+ * PT_EXIT or an error the caller goes straight to pt_cli_end. Collective over
+ * MPI_COMM_WORLD. */
+int pt_cli_begin(pt_cli *cli, int *argc, char ***argv, const char *prog, const char *usage,
+                 int passthrough);
+
+/* Ends a run: agrees on err across comm (the lowest failing rank's message wins, see
+ * pt_agree), prints that message once unless err is PT_OK, PT_EXIT or PT_STOP, and
+ * returns the agreed code for pt_error_exit_code after the caller's clean-up.
+ * Collective over comm. */
+int pt_cli_end(MPI_Comm comm, const char *prog, int err);
 
 /* Frees what pt_cli_parse allocated; the strings themselves belong to argv. */
 void pt_cli_free(pt_cli *cli);

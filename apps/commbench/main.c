@@ -99,19 +99,16 @@ static int run(const cb_params *p, MPI_Comm comm, cJSON *benchmarks) {
 }
 
 int main(int argc, char **argv) {
-  MPI_Init(&argc, &argv);
+  pt_cli cli;
+  int err = pt_cli_begin(&cli, &argc, &argv, prog, usage, 0);
   MPI_Comm comm = MPI_COMM_WORLD;
-  MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
   int rank, size, nodes = 0;
   MPI_Comm_rank(comm, &rank);
   MPI_Comm_size(comm, &size);
-  pt_cli cli;
   pt_config *cfg = NULL;
   cb_params p;
   char *deck = NULL;
   cJSON *root = NULL, *benchmarks = NULL;
-  int err = pt_cli_parse(&cli, argc, argv, prog, usage, 0);
-  pt_log_init(comm, cli.verbosity);
   if (!err) err = setup(&cli, comm, &cfg, &p, &deck);
   if (!err && rank == 0) {
     root = cJSON_CreateObject();
@@ -124,8 +121,7 @@ int main(int argc, char **argv) {
   if (!err) err = count_nodes(comm, &nodes);
   if (!err && cli.report && rank == 0) err = write_report(root, size, nodes, deck, cli.report);
   if (!err && cli.report) pt_log(PT_LOG_INFO, "\n%s: report written to %s", prog, cli.report);
-  err = pt_agree(comm, err);
-  if (err && err != PT_EXIT) pt_error_report(comm, prog);
+  err = pt_cli_end(comm, prog, err);
   cJSON_Delete(root);
   free(deck);
   pt_config_destroy(&cfg);

@@ -293,22 +293,17 @@ static int report(nbody_run *r, MPI_Comm comm) {
 }
 
 int main(int argc, char **argv) {
-  int provided;
-  MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &provided);
-  MPI_Comm comm = MPI_COMM_WORLD;
-  MPI_Comm_set_errhandler(comm, MPI_ERRORS_RETURN);
   nbody_run r;
   memset(&r, 0, sizeof r);
-  int err = pt_cli_parse(&r.cli, argc, argv, prog, usage, 0);
-  pt_log_init(comm, r.cli.verbosity);
+  int err = pt_cli_begin(&r.cli, &argc, &argv, prog, usage, 0);
+  MPI_Comm comm = MPI_COMM_WORLD;
   if (!err) err = setup(&r, comm);
   if (!err) err = run(&r, comm);
   if (!err || err == PT_STOP) {
     int rerr = report(&r, comm);
     if (rerr) err = rerr;
   }
-  err = pt_agree(comm, err);
-  if (err && err != PT_EXIT && err != PT_STOP) pt_error_report(comm, prog);
+  err = pt_cli_end(comm, prog, err);
   if (r.series) pt_series_close(&r.series);
   nbody_sim_destroy(&r.s);
   pt_timers_destroy(&r.timers);

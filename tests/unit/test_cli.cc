@@ -236,4 +236,30 @@ TEST(Cli, ErrorLeavesNothingToFree) {
   pt_cli_free(&cli);
 }
 
+// pt_cli_end: every rank gets the lowest failing rank's code, rank 0 alone prints that
+// rank's message once, and the non-errors (OK, --help's exit, a requested stop) print
+// nothing.
+TEST(Cli, EndAgreesAndReportsOnce) {
+  const int last = pt_test::size() - 1;
+  for (int code : {(int)PT_OK, (int)PT_EXIT, (int)PT_STOP, (int)PT_ERR_INPUT, (int)PT_ERR_RUNTIME}) {
+    pt_error_clear();
+    int mine = pt_test::rank() == last && code != PT_OK
+                   ? pt_error_set(code, "deck.ini", 7, "bad thing on rank %d", last)
+                   : PT_OK;
+    testing::internal::CaptureStderr();
+    int err = pt_cli_end(MPI_COMM_WORLD, "partita-heat", mine);
+    std::string out = testing::internal::GetCapturedStderr();
+    EXPECT_EQ(err, code);
+    bool prints = code != PT_OK && code != PT_EXIT && code != PT_STOP && pt_test::rank() == 0;
+    if (prints) {
+      EXPECT_EQ(out.find("partita-heat: "), 0u) << out;
+      EXPECT_NE(out.find("bad thing on rank " + std::to_string(last)), std::string::npos) << out;
+      EXPECT_EQ(out.find('\n'), out.size() - 1) << "one line: " << out;
+    } else {
+      EXPECT_EQ(out, "") << "code " << code;
+    }
+  }
+  pt_error_clear();
+}
+
 }  // namespace
