@@ -99,10 +99,13 @@ int pt_checkpoint_write(MPI_Comm comm, const char *dir, pt_checkpoint *ck) {
   pt_checkpoint_path(dir, ck->app, 0, now, sizeof now);
   pt_checkpoint_path(dir, ck->app, 1, prev, sizeof prev);
   snprintf(tmp, sizeof tmp, "%s.tmp", now);
-  PT_TRY(write_temp(comm, tmp, ck));
-
-  int rank, err = PT_OK;
+  int rank, err = write_temp(comm, tmp, ck);
   PT_MPI(MPI_Comm_rank(comm, &rank));
+  /* A failed write leaves the two generations as they were and no temp file behind. */
+  if (err) {
+    if (rank == 0) unlink(tmp);
+    return err;
+  }
   if (rank == 0 && fsync_path(tmp) != 0)
     err = PT_ERROR(PT_ERR_IO, "%s: fsync failed: %s", tmp, strerror(errno));
   PT_TRY(pt_agree(comm, err));

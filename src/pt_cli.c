@@ -4,11 +4,13 @@
 
 #include "pt_cli.h"
 
+#include <errno.h>
 #include <math.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "pt_error.h"
 #include "pt_log.h"
@@ -172,6 +174,23 @@ int pt_cli_begin(pt_cli *cli, int *argc, char ***argv, const char *prog, const c
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   int err = pt_cli_parse(cli, *argc, *argv, prog, usage, passthrough);
   pt_log_init(MPI_COMM_WORLD, cli->verbosity);
+  /* The report is written by rank 0 at the end: a directory it cannot write to is
+   * refused now, not after hours of computing. */
+  int rank;
+  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+  if (!err && cli->report && rank == 0) {
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", cli->report);
+    char *slash = strrchr(dir, '/');
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == dir) slash[1] = '\0';
+    else *slash = '\0';
+    if (access(dir, W_OK | X_OK) != 0)
+      err = PT_ERROR(PT_ERR_INPUT, "--report %s: cannot write to directory '%s': %s", cli->report,
+                     dir, strerror(errno));
+  }
+  err = pt_agree(MPI_COMM_WORLD, err);
+  if (err && err != PT_EXIT) pt_cli_free(cli);
   return err;
 }
 

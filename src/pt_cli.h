@@ -38,9 +38,10 @@ int pt_cli_parse(pt_cli *cli, int argc, char **argv, const char *prog, const cha
 /* Starts a Partita program: MPI_Init_thread with MPI_THREAD_FUNNELED (OpenMP threads
  * compute, the main thread calls MPI), MPI errors returned instead of aborting on
  * MPI_COMM_WORLD (so every failure reaches pt_cli_end as a message), then pt_cli_parse
- * and pt_log_init at the verbosity asked for. Returns what pt_cli_parse returns; on
- * PT_EXIT or an error the caller goes straight to pt_cli_end. Collective over
- * MPI_COMM_WORLD. */
+ * and pt_log_init at the verbosity asked for, and a check that rank 0 can write the
+ * --report file's directory (PT_ERR_INPUT naming it if not). Returns PT_OK, PT_EXIT or
+ * the error, the same on every rank; on PT_EXIT or an error the caller goes straight to
+ * pt_cli_end. Collective over MPI_COMM_WORLD. */
 int pt_cli_begin(pt_cli *cli, int *argc, char ***argv, const char *prog, const char *usage,
                  int passthrough);
 

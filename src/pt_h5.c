@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "pt_error.h"
@@ -22,6 +23,30 @@ static hid_t mpio_fapl(MPI_Comm comm) {
     return -1;
   }
   return fapl;
+}
+
+int pt_h5_check_space(MPI_Comm comm, const char *path, double bytes, const char *what) {
+  int rank, err = PT_OK;
+  PT_MPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) {
+    char dir[4096];
+    snprintf(dir, sizeof dir, "%s", path);
+    char *slash = strrchr(dir, '/');
+    if (!slash) snprintf(dir, sizeof dir, ".");
+    else if (slash == dir) slash[1] = '\0';
+    else *slash = '\0';
+    struct statvfs fs;
+    /* Metadata of a step (groups, attributes, the deck) and the sidecar: well under
+     * 256 KiB; B-tree and heap growth scale with the data. */
+    const double need = bytes + bytes / 32 + 262144.0;
+    if (statvfs(dir, &fs) == 0 && fs.f_blocks > 0) {
+      const double avail = (double)fs.f_bavail * (double)fs.f_frsize;
+      if (avail < need)
+        err = PT_ERROR(PT_ERR_IO, "%s: No space left on device (%s needs about %.2f MiB, %.2f MiB free)",
+                       path, what, need / 1048576.0, avail / 1048576.0);
+    }
+  }
+  return pt_agree(comm, err);
 }
 
 /* What rank 0 finds when it looks at a file to be read. */

@@ -35,6 +35,14 @@ PT_INTERNAL void pt_h5_quiet(void);
  * PT_OK with *file set on every rank, or the same error on every rank. */
 PT_INTERNAL int pt_h5_open(MPI_Comm comm, const char *path, int mode, hid_t *file);
 
+/* Refuses a write of about `bytes` of data into `path` when its file system has less
+ * free space (plus a margin for HDF5 metadata and the XDMF sidecar): PT_ERR_IO with
+ * "PATH: No space left on device (... needs about X MiB, Y MiB free)". HDF5 1.10 cannot
+ * close a file whose final metadata flush failed, and then crashes at MPI_Finalize, so
+ * a full disk must be found before HDF5 writes. Rank 0 asks statvfs; a file system that
+ * cannot tell passes. Collective and agreed. */
+PT_INTERNAL int pt_h5_check_space(MPI_Comm comm, const char *path, double bytes, const char *what);
+
 /* Attribute writers: replace an attribute of that name if present. Strings are
  * fixed-length, NUL-terminated ASCII (the openPMD string type). Return < 0 on failure.
  * Collective when `loc` is in a file opened with the MPI-IO driver. */

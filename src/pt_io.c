@@ -33,6 +33,9 @@ struct pt_series {
   char *software, *version, *author, *date, *machine, *deck;
   int64_t *made;   /* file-based: steps whose file this handle has created */
   int nmade, capmade;
+  /* group-based: this handle created the file and has written no step into it yet, so
+   * a failed first write leaves nothing worth keeping */
+  int fresh;
 };
 
 static const double zero7[7] = {0, 0, 0, 0, 0, 0, 0};
@@ -45,6 +48,12 @@ static int valid_name(const char *s) {
 }
 
 static char *xstrdup(const char *s) { return s ? strdup(s) : NULL; }
+
+static int rank_of(MPI_Comm comm) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  return rank;
+}
 
 /* Broadcasts rank 0's string (NULL allowed) to every rank as a malloc'd copy. */
 static int bcast_string(MPI_Comm comm, char **s) {
@@ -240,6 +249,7 @@ int pt_series_open(MPI_Comm comm, const char *path, const pt_series_info *info,
     hid_t file;
     /* An appended file must be one of ours; opening it checks it is readable HDF5. */
     err = pt_h5_open(s->comm, path, keep ? PT_H5_WRITE : PT_H5_CREATE, &file);
+    s->fresh = !keep;
     if (!err) {
       if (!keep && write_root(s, file) < 0)
         err = PT_ERROR(PT_ERR_IO, "%s: cannot write the root attributes", path);
@@ -256,21 +266,47 @@ int pt_series_open(MPI_Comm comm, const char *path, const pt_series_info *info,
 }
 
 int pt_series_close(pt_series **s) {
+  if (*s && !(*s)->file_based && (*s)->fresh && rank_of((*s)->comm) == 0) unlink((*s)->path);
   series_free(*s);
   *s = NULL;
   return PT_OK;
 }
 
-/* Opens the file that holds `step`, creating a file-based step's file on first use. */
-static int series_file(pt_series *s, int64_t step, hid_t *file) {
-  if (!s->file_based) return pt_h5_open(s->comm, s->path, PT_H5_WRITE, file);
+/* An open step: the HDF5 file and what to remove if the write fails. */
+typedef struct step_file {
+  hid_t id;
+  int64_t step;
   char path[4096];
-  pt_io_step_path(s->path, step, path, sizeof path);
+  int discard_on_error; /* the file holds nothing but this failed write */
+} step_file;
+
+/* Opens the file that will hold `bytes` of data of `step` (`what` names them for a
+ * message), creating a file-based step's file on first use. */
+static int series_file(pt_series *s, int64_t step, double bytes, const char *what, step_file *f) {
+  f->id = -1;
+  f->step = step;
+  f->discard_on_error = 0;
+  if (s->file_based) pt_io_step_path(s->path, step, f->path, sizeof f->path);
+  else snprintf(f->path, sizeof f->path, "%s", s->path);
+  char desc[160];
+  snprintf(desc, sizeof desc, "%s at step %" PRId64, what, step);
+  int err = pt_h5_check_space(s->comm, f->path, bytes, desc);
+  if (err) {
+    if (!s->file_based && s->fresh && rank_of(s->comm) == 0) unlink(f->path);
+    return err;
+  }
+  hid_t *file = &f->id;
+  const char *path = f->path;
+  if (!s->file_based) {
+    f->discard_on_error = s->fresh;
+    return pt_h5_open(s->comm, s->path, PT_H5_WRITE, file);
+  }
   int known = 0;
   for (int i = 0; i < s->nmade; ++i) known |= s->made[i] == step;
   PT_TRY(pt_h5_open(s->comm, path, known ? PT_H5_WRITE : PT_H5_CREATE, file));
   if (known) return PT_OK;
-  int err = write_root(s, *file) < 0 ? PT_ERROR(PT_ERR_IO, "%s: cannot write the root attributes", path) : PT_OK;
+  f->discard_on_error = 1;
+  err = write_root(s, *file) < 0 ? PT_ERROR(PT_ERR_IO, "%s: cannot write the root attributes", path) : PT_OK;
   if (!err && s->nmade == s->capmade) {
     int cap = s->capmade ? 2 * s->capmade : 16;
     int64_t *m = realloc(s->made, (size_t)cap * sizeof *m);
@@ -283,7 +319,11 @@ static int series_file(pt_series *s, int64_t step, hid_t *file) {
   }
   if (!err) s->made[s->nmade++] = step;
   err = pt_agree(s->comm, err);
-  if (err) H5Fclose(*file);
+  if (err) {
+    H5Fclose(*file);
+    *file = -1;
+    if (rank_of(s->comm) == 0) unlink(path);
+  }
   return err;
 }
 
@@ -416,11 +456,22 @@ static herr_t write_mesh_attrs(hid_t dset, int nd, const pt_mesh_info *m) {
   return 0;
 }
 
-/* Closes the step's file and, if all went well, refreshes the sidecar. */
-static int finish_write(pt_series *s, hid_t file, int err) {
-  if (H5Fclose(file) < 0 && !err) err = PT_ERROR(PT_ERR_IO, "%s: cannot close", s->path);
+/* Closes the step's file and, if all went well, refreshes the sidecar. After a failure
+ * a file that held nothing else is removed, so no half-written file is left; earlier
+ * steps of an existing file stay, and the sidecar keeps listing only complete steps. */
+static int finish_write(pt_series *s, step_file *f, int err) {
+  if (H5Fclose(f->id) < 0 && !err) err = PT_ERROR(PT_ERR_IO, "%s: cannot close", f->path);
   err = pt_agree(s->comm, err);
-  if (!err && !s->no_xdmf) err = pt_io_write_xdmf(s->comm, s->path);
+  if (err) {
+    if (f->discard_on_error && rank_of(s->comm) == 0) unlink(f->path);
+    if (s->file_based && f->discard_on_error) {
+      for (int i = 0; i < s->nmade; ++i)
+        if (s->made[i] == f->step) s->made[i] = s->made[--s->nmade];
+    }
+    return err;
+  }
+  s->fresh = 0;
+  if (!s->no_xdmf) err = pt_io_write_xdmf(s->comm, s->path);
   return err;
 }
 
@@ -433,8 +484,11 @@ int pt_series_write_mesh(pt_series *s, int64_t step, double time, double dt,
   if (!err && s->checksum) err = field_checksum(f, &sum);
   PT_TRY(pt_agree(s->comm, err));
 
-  hid_t file;
-  PT_TRY(series_file(s, step, &file));
+  char what[PT_IO_NAMELEN + 32];
+  snprintf(what, sizeof what, "mesh record %s", name);
+  step_file sf;
+  PT_TRY(series_file(s, step, 8.0 * (double)pt_decomp_global_cells(f->decomp), what, &sf));
+  hid_t file = sf.id;
   hid_t meshes = -1, dset = -1, fspace = -1, mspace = -1, dxpl = -1;
   hsize_t gdims[PT_MAXDIM];
   for (int a = 0; a < f->ndim; ++a) gdims[a] = (hsize_t)f->decomp->gsize[a];
@@ -459,7 +513,7 @@ done:
   if (fspace >= 0) H5Sclose(fspace);
   if (dset >= 0) H5Dclose(dset);
   if (meshes >= 0) H5Gclose(meshes);
-  return finish_write(s, file, err);
+  return finish_write(s, &sf, err);
 }
 
 /* ---- particles ----------------------------------------------------------------------- */
@@ -726,8 +780,11 @@ int pt_series_write_particles(pt_series *s, int64_t step, double time, double dt
     return err;
   }
 
-  hid_t file;
-  err = series_file(s, step, &file);
+  char what[PT_IO_NAMELEN + 32];
+  snprintf(what, sizeof what, "species %s", species);
+  step_file sf;
+  err = series_file(s, step, 8.0 * (double)w * (double)total, what, &sf);
+  hid_t file = sf.id;
   if (err) {
     free(rows);
     free(buf);
@@ -743,7 +800,7 @@ int pt_series_write_particles(pt_series *s, int64_t step, double time, double dt
   if (parts >= 0) H5Gclose(parts);
   free(rows);
   free(buf);
-  return finish_write(s, file, err);
+  return finish_write(s, &sf, err);
 }
 
 /* ---- reading ------------------------------------------------------------------------- */

@@ -109,7 +109,9 @@ int pt_series_write_particles(pt_series *s, int64_t step, double time, double dt
                               const char *species, int64_t n, const uint64_t *id,
                               int nrec, const pt_particle_record *recs);
 
-/* Closes the series (the file is already complete; this frees the handle). Collective. */
+/* Closes the series (the file is already complete; this frees the handle). A file this
+ * handle created and never wrote a step into (the run failed or stopped first) is
+ * removed: a series file always holds at least one complete step. Collective. */
 int pt_series_close(pt_series **s);
 
 /* Reads grid record `name` at `step` (-1: the last step in the file) of the HDF5 file

@@ -13,11 +13,10 @@
 . "$(dirname "$0")/../common.sh"
 # shellcheck source=fixture.sh
 . "$(dirname "$0")/fixture.sh"
-export PATH="$top_builddir/apps/heat:$PATH"
 heat="$top_builddir/apps/heat/partita-heat"
-slurm_up
+slurm_up heat
 
-sub="$PT_TMP/submit"; mkdir -p "$sub" "$sub/ref" "$sub/cal"; cd "$sub" || exit 1
+mkdir -p "$sub/ref" "$sub/cal"
 grid=(--set grid.nx=1024 --set grid.ny=1024 --set output.every=0 --set output.diagnostics_every=0)
 
 # As many steps as this machine does in about 12 s on 2 ranks (from the step time of a

@@ -6,8 +6,11 @@
 # written. Teardown (on EXIT, also after a failure) cancels the cluster's jobs
 # and stops only the daemons this fixture started, by the process ids it recorded.
 #
-#   slurm_up                         start the cluster (exits 77 if it cannot: no Slurm,
-#                                    no munge, not root); sets SLURM_PARTITION
+#   slurm_up APP                     start the cluster (exits 77 if it cannot: no Slurm,
+#                                    no munge, not root); sets SLURM_PARTITION, puts
+#                                    apps/APP of the build on PATH (the job scripts find
+#                                    partita-APP there), makes and enters $sub, the
+#                                    test's submit directory
 #   slurm_submit ARGS...             sbatch --parsable into the test partition; prints the id
 #   slurm_wait ID [SECONDS]          wait until job ID (every task of an array) has ended
 #   slurm_job_field ID FIELD         a field of `scontrol show job` (JobState, ExitCode, ...)
@@ -103,6 +106,7 @@ _slurm_pick_proctrack() {
 }
 
 slurm_up() {
+  export PATH="${top_builddir:?source tests/common.sh first}/apps/${1:?slurm_up APP}:$PATH"
   exec {_slurm_lock}>"${TMPDIR:-/tmp}/partita-slurm-test.lock"
   flock -w 600 "$_slurm_lock" || fail "another Slurm test cluster held the lock for 10 minutes"
   local d=$SLURM_DIR
@@ -204,6 +208,9 @@ EOF
   done
   [ "$state" = idle ] || fail "node $SLURM_NODE is '$state', not idle, after 60 s"
   echo "slurm: cluster up (slurmctld :$_slurm_ctld_port, slurmd :$_slurm_d_port, proctrack/$_slurm_proctrack, $(echo "$node" | grep -o 'CPUs=[0-9]*'))"
+  sub="$PT_TMP/submit"
+  mkdir -p "$sub" || fail "cannot make the submit directory $sub"
+  cd "$sub" || fail "cannot enter the submit directory $sub"
 }
 
 slurm_submit() {

@@ -9,10 +9,8 @@
 . "$(dirname "$0")/../common.sh"
 # shellcheck source=fixture.sh
 . "$(dirname "$0")/fixture.sh"
-export PATH="$top_builddir/apps/heat:$PATH"
-slurm_up
+slurm_up heat
 
-sub="$PT_TMP/submit"; mkdir -p "$sub"; cd "$sub" || exit 1
 small=(--set grid.nx=24 --set grid.ny=20 --set grid.nz=16 --set time.steps=60 --set output.every=30)
 a=$(slurm_submit --nodes=1 --ntasks-per-node=1 --cpus-per-task=2 \
   "$top_srcdir/job-scripts/heat-hybrid.sbatch" "${small[@]}")

@@ -8,10 +8,8 @@
 . "$(dirname "$0")/../common.sh"
 # shellcheck source=fixture.sh
 . "$(dirname "$0")/fixture.sh"
-export PATH="$top_builddir/apps/heat:$PATH"
-slurm_up
+slurm_up heat
 
-sub="$PT_TMP/submit"; mkdir -p "$sub"; cd "$sub" || exit 1
 small=(--set grid.nx=64 --set grid.ny=48 --set time.steps=200 --set output.every=100)
 a=$(slurm_submit --nodes=1 --ntasks-per-node=2 "$top_srcdir/job-scripts/heat-mpi.sbatch" "${small[@]}")
 b=$(slurm_submit --nodes=1 --ntasks-per-node=2 --export=ALL,MPI_LAUNCHER=mpirun \

@@ -11,10 +11,9 @@ nbody="$top_builddir/apps/nbody/partita-nbody"
 [ -x "$nbody" ] || { echo "SKIP: partita-nbody is not built"; exit 77; }
 # shellcheck source=fixture.sh
 . "$(dirname "$0")/fixture.sh"
-export PATH="$top_builddir/apps/nbody:$PATH"
-slurm_up
+slurm_up nbody
 
-sub="$PT_TMP/submit"; mkdir -p "$sub" "$sub/ref"; cd "$sub" || exit 1
+mkdir -p "$sub/ref"
 small=(--set nbody.n=300 --set time.steps=20 --set output.every=10)
 id=$(slurm_submit --nodes=1 --ntasks-per-node=2 --cpus-per-task=1 --gpus-per-task=1 \
   "$top_srcdir/job-scripts/nbody-gpu.sbatch" "${small[@]}")

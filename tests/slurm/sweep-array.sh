@@ -9,10 +9,8 @@
 . "$(dirname "$0")/../common.sh"
 # shellcheck source=fixture.sh
 . "$(dirname "$0")/fixture.sh"
-export PATH="$top_builddir/apps/heat:$PATH"
-slurm_up
+slurm_up heat
 
-sub="$PT_TMP/submit"; mkdir -p "$sub"; cd "$sub" || exit 1
 script="$top_srcdir/job-scripts/sweep-array.sbatch"
 small=(--set grid.nx=32 --set grid.ny=32 --set time.steps=100 --set output.every=0)
 values="0.5 1.5 4"

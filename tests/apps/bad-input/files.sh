@@ -59,6 +59,8 @@ cases() {
   BAD_OUT="$PT_TMP/nope/deeper" bad 1 "--output $PT_TMP/nope/deeper: not an existing directory" "$deck" "$@"
   BAD_OUT="$PT_TMP/plainfile" bad 1 "--output $PT_TMP/plainfile: not an existing directory" "$deck" "$@"
   BAD_OUT="$PT_TMP/readonly" BAD_WRAP=no_override bad 1 "--output $PT_TMP/readonly: directory is not writable" "$deck" "$@"
+  bad 1 "--report $PT_TMP/nope/run.json: cannot write to directory '$PT_TMP/nope'" "$deck" "$@" --report "$PT_TMP/nope/run.json"
+  BAD_WRAP=no_override bad 1 "--report $PT_TMP/readonly/run.json: cannot write to directory '$PT_TMP/readonly': Permission denied" "$deck" "$@" --report "$PT_TMP/readonly/run.json"
   bad 1 "no-such.h5" "$deck" "$@" --restart "$PT_TMP/no-such.h5"
   bad 1 "no checkpoint of $prog to restart from" "$deck" "$@" --restart latest
   bad 1 "text.h5" "$deck" "$@" --restart "$PT_TMP/text.h5"

@@ -4,13 +4,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *kept;
+/* The only pointer to the block dies with this frame. */
+__attribute__((noinline)) static void forget(int n) {
+  char *p = malloc((size_t)n);
+  if (!p) exit(2);
+  snprintf(p, (size_t)n, "lost %d bytes", n);
+  puts(p);
+}
 
-int main(void) {
-  kept = malloc(64);
-  if (!kept) return 2;
-  strcpy(kept, "lost");
-  printf("%s\n", kept);
-  kept = NULL; /* the last pointer to the block is gone */
+int main(int argc, char **argv) {
+  (void)argv;
+  for (int i = 0; i < 4; ++i) forget(64 + argc);
   return 0;
 }
