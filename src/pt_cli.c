@@ -5,6 +5,7 @@
 #include "pt_cli.h"
 
 #include <errno.h>
+#include <libgen.h>
 #include <math.h>
 #include <mpi.h>
 #include <stdio.h>
@@ -179,12 +180,9 @@ int pt_cli_begin(pt_cli *cli, int *argc, char ***argv, const char *prog, const c
   int rank;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
   if (!err && cli->report && rank == 0) {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", cli->report);
-    char *slash = strrchr(dir, '/');
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else if (slash == dir) slash[1] = '\0';
-    else *slash = '\0';
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", cli->report);
+    const char *dir = dirname(buf);
     if (access(dir, W_OK | X_OK) != 0)
       err = PT_ERROR(PT_ERR_INPUT, "--report %s: cannot write to directory '%s': %s", cli->report,
                      dir, strerror(errno));

@@ -1,5 +1,6 @@
 #include "pt_h5.h"
 
+#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,12 +30,9 @@ int pt_h5_check_space(MPI_Comm comm, const char *path, double bytes, const char 
   int rank, err = PT_OK;
   PT_MPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) {
-    char dir[4096];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (!slash) snprintf(dir, sizeof dir, ".");
-    else if (slash == dir) slash[1] = '\0';
-    else *slash = '\0';
+    char buf[4096];
+    snprintf(buf, sizeof buf, "%s", path);
+    const char *dir = dirname(buf);
     struct statvfs fs;
     /* Metadata of a step (groups, attributes, the deck) and the sidecar: well under
      * 256 KiB; B-tree and heap growth scale with the data. */

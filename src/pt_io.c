@@ -283,30 +283,23 @@ typedef struct step_file {
 /* Opens the file that will hold `bytes` of data of `step` (`what` names them for a
  * message), creating a file-based step's file on first use. */
 static int series_file(pt_series *s, int64_t step, double bytes, const char *what, step_file *f) {
-  f->id = -1;
-  f->step = step;
-  f->discard_on_error = 0;
+  *f = (step_file){.id = -1, .step = step};
   if (s->file_based) pt_io_step_path(s->path, step, f->path, sizeof f->path);
   else snprintf(f->path, sizeof f->path, "%s", s->path);
   char desc[160];
   snprintf(desc, sizeof desc, "%s at step %" PRId64, what, step);
-  int err = pt_h5_check_space(s->comm, f->path, bytes, desc);
-  if (err) {
-    if (!s->file_based && s->fresh && rank_of(s->comm) == 0) unlink(f->path);
-    return err;
-  }
-  hid_t *file = &f->id;
-  const char *path = f->path;
+  PT_TRY(pt_h5_check_space(s->comm, f->path, bytes, desc));
   if (!s->file_based) {
     f->discard_on_error = s->fresh;
-    return pt_h5_open(s->comm, s->path, PT_H5_WRITE, file);
+    return pt_h5_open(s->comm, f->path, PT_H5_WRITE, &f->id);
   }
   int known = 0;
   for (int i = 0; i < s->nmade; ++i) known |= s->made[i] == step;
-  PT_TRY(pt_h5_open(s->comm, path, known ? PT_H5_WRITE : PT_H5_CREATE, file));
+  PT_TRY(pt_h5_open(s->comm, f->path, known ? PT_H5_WRITE : PT_H5_CREATE, &f->id));
   if (known) return PT_OK;
   f->discard_on_error = 1;
-  err = write_root(s, *file) < 0 ? PT_ERROR(PT_ERR_IO, "%s: cannot write the root attributes", path) : PT_OK;
+  int err = write_root(s, f->id) < 0
+                ? PT_ERROR(PT_ERR_IO, "%s: cannot write the root attributes", f->path) : PT_OK;
   if (!err && s->nmade == s->capmade) {
     int cap = s->capmade ? 2 * s->capmade : 16;
     int64_t *m = realloc(s->made, (size_t)cap * sizeof *m);
@@ -320,9 +313,9 @@ static int series_file(pt_series *s, int64_t step, double bytes, const char *wha
   if (!err) s->made[s->nmade++] = step;
   err = pt_agree(s->comm, err);
   if (err) {
-    H5Fclose(*file);
-    *file = -1;
-    if (rank_of(s->comm) == 0) unlink(path);
+    H5Fclose(f->id);
+    f->id = -1;
+    if (rank_of(s->comm) == 0) unlink(f->path);
   }
   return err;
 }
