@@ -45,7 +45,7 @@ def mpi_env(threads=1):
     # Single-copy off doubles two-sided bandwidth on this kind of host (docs/performance.md);
     # osc/rdma cannot create windows without it.
     env.setdefault("OMPI_MCA_btl_vader_single_copy_mechanism", "none")
-    env.setdefault("OMPI_MCA_osc", "^rdma")
+    env.setdefault("OMPI_MCA_osc", "^rdma,ucx")
     env["OMP_NUM_THREADS"] = str(threads)
     env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     env.setdefault("OMP_PROC_BIND", "false")

@@ -154,7 +154,7 @@ int cb_rma_run(const cb_params *p, MPI_Comm comm, cJSON *benchmarks) {
       err = pt_error_mpi(mpierr, "MPI_Allreduce", __FILE__, __LINE__);
     else if (anynowin)
       skip_note(comm, "skipped: MPI_Win_allocate failed (with Open MPI on one node, set "
-                "OMPI_MCA_osc=^rdma)", benchmarks);
+                "OMPI_MCA_osc=^rdma,ucx)", benchmarks);
   }
   for (int get = 0; get < 2 && !err && !anynowin; ++get) {
     if (!p->run[get ? CB_GET : CB_PUT]) continue;

@@ -143,6 +143,7 @@ static int read_run(pt_config *cfg, heat_params *p) {
 
 int heat_params_read(pt_config *cfg, heat_params *p) {
   memset(p, 0, sizeof *p);
+  p->cfg = cfg;
   PT_TRY(read_grid(cfg, p));
   PT_TRY(get_positive(cfg, "physics.alpha", 1.0, &p->alpha));
   PT_TRY(pt_config_get_double(cfg, "physics.source", 0.0, -DBL_MAX, DBL_MAX, &p->source));

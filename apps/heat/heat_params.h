@@ -37,6 +37,7 @@ typedef struct heat_params {
   int backend;                   /* pt_backend: run.backend (cpu, cuda, auto) */
   int dims[PT_MAXDIM];           /* requested process grid, 0 = automatic */
   double ksp_rtol;               /* implicit schemes: relative tolerance */
+  const pt_config *cfg;          /* the deck, for errors found after reading (run.halo) */
 } heat_params;
 
 /* Reads every heat key from `cfg` (ranges, choices, cross-key checks such as dt above

@@ -154,6 +154,14 @@ static int device_create(heat_solver *s) {
 }
 #endif
 
+/* A back-end this MPI cannot serve, or refuses, is the deck's run.halo at fault: name it.
+ * The message is copied first, as recording the new error overwrites it. */
+static int halo_input_error(const heat_params *p) {
+  char why[1024];
+  snprintf(why, sizeof why, "%s", pt_error_message());
+  return pt_config_error(p->cfg, "run.halo", "%s", why);
+}
+
 int heat_solver_create(MPI_Comm comm, const heat_params *p, pt_timers *timers,
                        heat_solver **out) {
   heat_solver *s = calloc(1, sizeof *s);
@@ -177,7 +185,10 @@ int heat_solver_create(MPI_Comm comm, const heat_params *p, pt_timers *timers,
   if (!err && s->device.backend == PT_BACKEND_CUDA) err = pt_agree(comm, device_create(s));
   else
 #endif
-    for (int k = 0; k < 2 && !err; ++k) err = pt_halo_create(s->u[k], p->halo, &s->halo[k]);
+    for (int k = 0; k < 2 && !err; ++k) {
+      err = pt_halo_create(s->u[k], p->halo, &s->halo[k]);
+      if (err == PT_ERR_INPUT && p->cfg) err = halo_input_error(p);
+    }
 #ifdef PT_HAVE_PETSC
   if (!err && p->scheme != HEAT_EXPLICIT) err = heat_implicit_create(s, &s->implicit);
 #endif
