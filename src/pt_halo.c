@@ -29,7 +29,7 @@ enum { NBC_DUPLICATES_BROKEN = 0 };
  * before puts with non-contiguous datatypes have all landed at the target: the ghosts
  * complete only during the target's later MPI progress. Seen with Open MPI 4.1.4 and UCX
  * 1.13.1 on shared memory (a 3D face of 48 x 48 cells or more, 3 or 5 ranks, whose
- * barrier is recursive doubling); plain-MPI reproducer in docs/verification.md. Its
+ * barrier is recursive doubling), with plain MPI too (docs/verification.md). Its
  * post-start-complete-wait, and osc/pt2pt's fence, deliver every ghost. Open MPI names a
  * window after the component that serves it ("ucx window 3"). */
 #if defined(OPEN_MPI) && defined(OMPI_MAJOR_VERSION) && OMPI_MAJOR_VERSION < 5

@@ -33,8 +33,10 @@ typedef struct pt_halo pt_halo;
 
 /* Prepares the exchange of `f`'s ghost layers (datatypes, persistent requests, windows).
  * The field must outlive the exchange. Errors (agreed): PT_ERR_INPUT (unknown kind, a
- * block too large for MPI datatypes, or an rma back-end this MPI cannot serve:
- * MPI_Win_create failed), PT_ERR_MPI, PT_ERR_NOMEM. Collective over f->decomp->cart. */
+ * block too large for MPI datatypes, an rma back-end this MPI cannot serve:
+ * MPI_Win_create failed, or `rma` on a one-sided component whose fence is known to end
+ * before the puts have landed: Open MPI 4's osc/ucx), PT_ERR_MPI, PT_ERR_NOMEM.
+ * Collective over f->decomp->cart. */
 int pt_halo_create(pt_field *f, pt_halo_kind kind, pt_halo **h);
 
 /* Completes an exchange still in flight, frees the datatypes, requests, window and
