@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <inttypes.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,8 +173,6 @@ static herr_t write_root(const pt_series *s, hid_t file) {
   if (pt_h5_attr_str(file, "openPMD", OPENPMD_VERSION) < 0 ||
       pt_h5_attr_u32(file, "openPMDextension", 0) < 0 ||
       pt_h5_attr_str(file, "basePath", "/data/%T/") < 0 ||
-      pt_h5_attr_str(file, "meshesPath", "meshes/") < 0 ||
-      pt_h5_attr_str(file, "particlesPath", "particles/") < 0 ||
       pt_h5_attr_str(file, "iterationEncoding", s->file_based ? "fileBased" : "groupBased") < 0 ||
       pt_h5_attr_str(file, "iterationFormat", fmt) < 0 ||
       pt_h5_attr_str(file, "author", s->author) < 0 ||
@@ -322,6 +321,18 @@ static int series_file(pt_series *s, int64_t step, double bytes, const char *wha
 
 /* Opens /data/<step>/<sub> (creating groups as needed) and sets the step's time, dt and
  * timeUnitSI. */
+/* meshesPath / particlesPath ("meshes/", "particles/") are declared by the first write of
+ * that kind, not up front: openPMD 1.1.0 requires the group behind a declared path to
+ * exist, and a file without meshes (n-body) or particles (heat) must not declare them. */
+static herr_t declare_path(hid_t file, const char *sub) {
+  char attr[32], value[32];
+  snprintf(attr, sizeof attr, "%sPath", sub);
+  snprintf(value, sizeof value, "%s/", sub);
+  htri_t e = H5Aexists(file, attr);
+  if (e < 0) return -1;
+  return e ? 0 : pt_h5_attr_str(file, attr, value);
+}
+
 static hid_t step_subgroup(hid_t file, int64_t step, double time, double dt, double tunit,
                            const char *sub) {
   char name[96];
@@ -332,7 +343,7 @@ static hid_t step_subgroup(hid_t file, int64_t step, double time, double dt, dou
                                      : H5Gcreate2(file, name, lcpl, H5P_DEFAULT, H5P_DEFAULT);
   hid_t sg = -1;
   if (g >= 0 && pt_h5_attr_double(g, "time", time) >= 0 && pt_h5_attr_double(g, "dt", dt) >= 0 &&
-      pt_h5_attr_double(g, "timeUnitSI", tunit) >= 0)
+      pt_h5_attr_double(g, "timeUnitSI", tunit) >= 0 && declare_path(file, sub) >= 0)
     sg = pt_h5_exists(g, sub) ? H5Gopen2(g, sub, H5P_DEFAULT)
                               : H5Gcreate2(g, sub, lcpl, H5P_DEFAULT, H5P_DEFAULT);
   if (g >= 0) H5Gclose(g);
@@ -693,6 +704,59 @@ static herr_t write_position_offset(hid_t sp, const pt_particle_record *pos, int
   return close_with(g, r);
 }
 
+/* One entry `value` (8 bytes) per writing rank of the patch dataset `name` in `loc`. */
+static hid_t write_patch_entry(pt_series *s, hid_t loc, const char *name, hid_t ftype, hid_t mtype,
+                               const void *value, int rank, int size) {
+  double v, buf;
+  memcpy(&v, value, 8);
+  return write_column(loc, name, ftype, mtype, &v, 1, 0, 1, rank, size, s->checksum, s->comm, &buf);
+}
+
+/* particlePatches: one patch per writing rank, the block of id-sorted particles it wrote
+ * (numParticles, numParticlesOffset) and the bounding box of their positions (offset,
+ * extent; offset + extent lies above the largest position, as the standard excludes the
+ * upper bound). Parallel readers take a patch without scanning the species. */
+static herr_t write_patches(pt_series *s, hid_t sp, const pt_particle_record *pos, int pos_col,
+                            const double *rows, int w, int64_t m, int64_t off) {
+  int rank, size;
+  MPI_Comm_rank(s->comm, &rank);
+  MPI_Comm_size(s->comm, &size);
+  const uint64_t num = (uint64_t)m, first = (uint64_t)off;
+  double lo[3] = {0, 0, 0}, ext[3] = {0, 0, 0};
+  for (int c = 0; c < pos->ncomp && m > 0; ++c) {
+    double mn = rows[pos_col + c], mx = mn;
+    for (int64_t i = 1; i < m; ++i) {
+      double x = rows[(size_t)i * (size_t)w + (size_t)(pos_col + c)];
+      mn = x < mn ? x : mn;
+      mx = x > mx ? x : mx;
+    }
+    lo[c] = mn;
+    ext[c] = mx - mn;
+    while (mn + ext[c] <= mx) ext[c] = nextafter(ext[c], INFINITY);
+  }
+  const double usi = pos->unit_si > 0 ? pos->unit_si : 1.0;
+  hid_t g = H5Gcreate2(sp, "particlePatches", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+  herr_t r = g < 0 ? -1 : 0;
+  static const char *const counts[2] = {"numParticles", "numParticlesOffset"};
+  for (int k = 0; r >= 0 && k < 2; ++k) {
+    hid_t d = write_patch_entry(s, g, counts[k], H5T_STD_U64LE, H5T_NATIVE_UINT64, k ? &first : &num,
+                                rank, size);
+    r = close_with(d, d < 0 ? -1 : (pt_h5_attr_double(d, "unitSI", 1.0) < 0 ? -1 : record_attrs(d, zero7)));
+  }
+  static const char *const boxes[2] = {"offset", "extent"};
+  for (int k = 0; r >= 0 && k < 2; ++k) {
+    hid_t bg = H5Gcreate2(g, boxes[k], H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
+    herr_t rb = bg < 0 ? -1 : record_attrs(bg, pos->unit_dimension);
+    for (int c = 0; rb >= 0 && c < pos->ncomp; ++c) {
+      hid_t d = write_patch_entry(s, bg, comp_names[c], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE,
+                                  k ? &ext[c] : &lo[c], rank, size);
+      rb = close_with(d, d < 0 ? -1 : pt_h5_attr_double(d, "unitSI", usi));
+    }
+    r = close_with(bg, rb);
+  }
+  return close_with(g, r);
+}
+
 static herr_t write_records(pt_series *s, hid_t sp, int nrec, const pt_particle_record *recs,
                             const double *rows, int w, int64_t m, int64_t off, int64_t total,
                             double *buf) {
@@ -721,7 +785,10 @@ static herr_t write_records(pt_series *s, hid_t sp, int nrec, const pt_particle_
       }
     }
     if (g != sp && H5Gclose(g) < 0) return -1;
-    if (!strcmp(rec->name, "position") && write_position_offset(sp, rec, total) < 0) return -1;
+    if (!strcmp(rec->name, "position") &&
+        (write_position_offset(sp, rec, total) < 0 ||
+         write_patches(s, sp, rec, col - rec->ncomp, rows, w, m, off) < 0))
+      return -1;
   }
   return 0;
 }
@@ -1038,6 +1105,53 @@ static int read_column(MPI_Comm comm, const char *path, hid_t loc, const char *n
   return err;
 }
 
+/* A species' particlePatches, where present, must describe it whole: contiguous patches
+ * (each numParticlesOffset the sum of the counts before it) adding up to its length. A
+ * truncated or spliced species is refused instead of being read short. Each rank checks
+ * a block of the patch table; the verdict is agreed. */
+static int check_patches(MPI_Comm comm, const char *path, hid_t sp, const char *what, int64_t total) {
+  if (!pt_h5_exists(sp, "particlePatches")) return PT_OK;
+  hid_t g = H5Gopen2(sp, "particlePatches", H5P_DEFAULT);
+  if (g < 0) return pt_agree(comm, PT_ERROR(PT_ERR_INPUT, "%s: cannot open %s/particlePatches", path, what));
+  int rank, size;
+  MPI_Comm_rank(comm, &rank);
+  MPI_Comm_size(comm, &size);
+  char nwhat[320], fwhat[320];
+  snprintf(nwhat, sizeof nwhat, "%s/particlePatches/numParticles", what);
+  snprintf(fwhat, sizeof fwhat, "%s/particlePatches/numParticlesOffset", what);
+  int64_t npatch = -1, k0 = 0, cnt = 0;
+  uint64_t *num = NULL, *first = NULL, local = 0, before = 0, sum = 0;
+  void *none;
+  int err = read_column(comm, path, g, "numParticles", nwhat, H5T_INTEGER, H5T_NATIVE_UINT64, &npatch, 0, 0, &none);
+  if (!err) {
+    int64_t b = npatch / size, r = npatch % size;
+    cnt = b + (rank < r);
+    k0 = rank * b + (rank < r ? rank : r);
+    err = read_column(comm, path, g, "numParticles", nwhat, H5T_INTEGER, H5T_NATIVE_UINT64, &npatch, k0, cnt,
+                      (void **)&num);
+  }
+  if (!err)
+    err = read_column(comm, path, g, "numParticlesOffset", fwhat, H5T_INTEGER, H5T_NATIVE_UINT64, &npatch, k0,
+                      cnt, (void **)&first);
+  for (int64_t k = 0; !err && k < cnt; ++k) local += num[k];
+  if (!err) err = PT_MPI_CHECK(MPI_Exscan(&local, &before, 1, MPI_UINT64_T, MPI_SUM, comm));
+  if (!err) err = PT_MPI_CHECK(MPI_Allreduce(&local, &sum, 1, MPI_UINT64_T, MPI_SUM, comm));
+  if (rank == 0) before = 0;  /* MPI_Exscan leaves rank 0's result undefined */
+  for (int64_t k = 0; !err && k < cnt; ++k) {
+    if (first[k] != before)
+      err = PT_ERROR(PT_ERR_INPUT, "%s: %s/particlePatches: patch %" PRId64 " starts at %" PRIu64
+                     ", expected %" PRIu64 " (patches must be contiguous)", path, what, k0 + k, first[k], before);
+    before += num[k];
+  }
+  if (!err && sum != (uint64_t)total)
+    err = PT_ERROR(PT_ERR_INPUT, "%s: %s/particlePatches hold %" PRIu64 " particles, the species %" PRId64,
+                   path, what, sum, total);
+  free(num);
+  free(first);
+  H5Gclose(g);
+  return pt_agree(comm, err);
+}
+
 int pt_io_read_particles(MPI_Comm comm, const char *path, int64_t step,
                          const char *species, int nrec, const char *const *names,
                          pt_particle_set *p) {
@@ -1064,6 +1178,11 @@ int pt_io_read_particles(MPI_Comm comm, const char *path, int64_t step,
   snprintf(what, sizeof what, "/data/%" PRId64 "/particles/%s/id", st, species ? species : "");
   void *none;
   if (!err) err = read_column(comm, path, sp, "id", what, H5T_INTEGER, H5T_NATIVE_UINT64, &total, 0, 0, &none);
+  if (!err) {
+    char spwhat[256];
+    snprintf(spwhat, sizeof spwhat, "/data/%" PRId64 "/particles/%s", st, species);
+    err = check_patches(comm, path, sp, spwhat, total);
+  }
   if (!err) {
     int64_t b = total / size, r = total % size;
     count = b + (rank < r);
@@ -1347,7 +1466,7 @@ static int xdmf_species(sbuf *b, hid_t parts, const char *species, const char *h
   for (int r = 0; r < recs.nnames; ++r) {
     const char *rec = recs.names[r];
     H5O_info_t info;
-    if (!strcmp(rec, "position") || !strcmp(rec, "positionOffset") ||
+    if (!strcmp(rec, "position") || !strcmp(rec, "positionOffset") || !strcmp(rec, "particlePatches") ||
         H5Oget_info_by_name(sp, rec, &info, H5P_DEFAULT) < 0)
       continue;
     char dset[384];

@@ -31,7 +31,9 @@ run 4 "$PT_TMP/a" "$PT_TMP/a2.log" --set driver.steps=20 --set driver.px=1 --set
 expect_rc 0 "restart leg" "$PT_TMP/a2.log"
 expect_log restart "restarted from $(ck "$PT_TMP/a") at step 10" "$PT_TMP/a2.log"
 for step in 15 20; do
-  "$H5DIFF" "$PT_TMP/ref/io_driver.h5" "$PT_TMP/a/io_driver.h5" "/data/$step" "/data/$step" \
+  # particlePatches hold one patch per writing rank: the one part that depends on it.
+  "$H5DIFF" --exclude-path /particles/stars/particlePatches "$PT_TMP/ref/io_driver.h5" \
+    "$PT_TMP/a/io_driver.h5" "/data/$step" "/data/$step" \
     || fail "step $step after a restart on other rank counts differs from the uninterrupted run"
 done
 echo "ok: restart at 3 -> 4 ranks is bit-for-bit"

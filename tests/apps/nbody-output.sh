@@ -24,7 +24,8 @@ done
 "$H5DUMP" -d /data/10/particles/bodies/id -y "$f" | sed -n '/^   DATA {/,/^   }/p' | tr ',' '\n' \
   | tr -d ' ' | grep -E '^[0-9]+$' > "$PT_TMP/ids"
 seq 0 99 | cmp -s - "$PT_TMP/ids" || fail "ids are not 0..99 in order"
-"$H5DIFF" "$PT_TMP/o1/nbody.h5" "$f" /data/10/particles /data/10/particles \
+# particlePatches hold one patch per writing rank: the one part that depends on it.
+"$H5DIFF" --exclude-path /bodies/particlePatches "$PT_TMP/o1/nbody.h5" "$f" /data/10/particles /data/10/particles \
   || fail "particles at step 10 differ between 1 and 3 ranks"
 for key in interactions_per_s gflops flops_per_interaction max_relative_energy_error; do
   grep -q "\"$key\"" "$PT_TMP/o3/run.json" || fail "run.json lacks $key"
