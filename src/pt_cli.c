@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "pt_error.h"
@@ -175,21 +176,49 @@ int pt_cli_begin(pt_cli *cli, int *argc, char ***argv, const char *prog, const c
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   int err = pt_cli_parse(cli, *argc, *argv, prog, usage, passthrough);
   pt_log_init(MPI_COMM_WORLD, cli->verbosity);
-  /* The report is written by rank 0 at the end: a directory it cannot write to is
-   * refused now, not after hours of computing. */
-  int rank;
-  MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  if (!err && cli->report && rank == 0) {
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", cli->report);
-    const char *dir = dirname(buf);
-    if (access(dir, W_OK | X_OK) != 0)
-      err = PT_ERROR(PT_ERR_INPUT, "--report %s: cannot write to directory '%s': %s", cli->report,
-                     dir, strerror(errno));
-  }
   err = pt_agree(MPI_COMM_WORLD, err);
   if (err && err != PT_EXIT) pt_cli_free(cli);
   return err;
+}
+
+/* mkdir -p for option `opt` (its text for messages): creates `dir` and any missing
+ * parent, then checks the directory can be written. Rank 0 only. */
+static int make_dirs(const char *opt, const char *dir) {
+  char path[4096];
+  if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
+    return PT_ERROR(PT_ERR_INPUT, "%s: path too long", opt);
+  for (char *p = path + 1;; ++p) {
+    int end = *p == '\0';
+    if (*p != '/' && !end) continue;
+    *p = '\0';
+    struct stat st;
+    if (mkdir(path, 0777) != 0 && errno != EEXIST)
+      return PT_ERROR(PT_ERR_INPUT, "%s: cannot create directory '%s': %s", opt, path, strerror(errno));
+    if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+      return PT_ERROR(PT_ERR_INPUT, "%s: '%s' exists and is not a directory", opt, path);
+    if (end) break;
+    *p = '/';
+  }
+  if (access(dir, W_OK | X_OK) != 0)
+    return PT_ERROR(PT_ERR_INPUT, "%s: cannot write to directory '%s': %s", opt, dir, strerror(errno));
+  return PT_OK;
+}
+
+int pt_cli_prepare_output(const pt_cli *cli, MPI_Comm comm) {
+  int rank, err = PT_OK;
+  MPI_Comm_rank(comm, &rank);
+  if (rank == 0) {
+    char opt[4200];
+    snprintf(opt, sizeof opt, "--output %s", cli->output_dir);
+    err = make_dirs(opt, cli->output_dir);
+    if (!err && cli->report) {
+      char buf[4096];
+      snprintf(buf, sizeof buf, "%s", cli->report);
+      snprintf(opt, sizeof opt, "--report %s", cli->report);
+      err = make_dirs(opt, dirname(buf));
+    }
+  }
+  return pt_agree(comm, err);
 }
 
 int pt_cli_end(MPI_Comm comm, const char *prog, int err) {

@@ -38,12 +38,19 @@ int pt_cli_parse(pt_cli *cli, int argc, char **argv, const char *prog, const cha
 /* Starts a Partita program: MPI_Init_thread with MPI_THREAD_FUNNELED (OpenMP threads
  * compute, the main thread calls MPI), MPI errors returned instead of aborting on
  * MPI_COMM_WORLD (so every failure reaches pt_cli_end as a message), then pt_cli_parse
- * and pt_log_init at the verbosity asked for, and a check that rank 0 can write the
- * --report file's directory (PT_ERR_INPUT naming it if not). Returns PT_OK, PT_EXIT or
- * the error, the same on every rank; on PT_EXIT or an error the caller goes straight to
- * pt_cli_end. Collective over MPI_COMM_WORLD. */
+ * and pt_log_init at the verbosity asked for. Returns PT_OK, PT_EXIT or the error, the
+ * same on every rank; on PT_EXIT or an error the caller goes straight to pt_cli_end.
+ * Collective over MPI_COMM_WORLD. */
 int pt_cli_begin(pt_cli *cli, int *argc, char ***argv, const char *prog, const char *usage,
                  int passthrough);
+
+/* Makes the --output directory and the --report file's directory, with their missing
+ * parents (mkdir -p, on rank 0: a shared file system is assumed), once the deck has been
+ * checked, so a typo costs seconds, not a run, and leaves nothing behind. Errors
+ * (PT_ERR_INPUT, agreed): "--output a/b: cannot create directory 'a': Permission denied",
+ * "... 'a' exists and is not a directory", "... cannot write to directory ...".
+ * Collective over comm. */
+int pt_cli_prepare_output(const pt_cli *cli, MPI_Comm comm);
 
 /* Ends a run: agrees on err across comm (the lowest failing rank's message wins, see
  * pt_agree), prints that message once unless err is PT_OK, PT_EXIT or PT_STOP, and

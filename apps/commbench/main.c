@@ -81,6 +81,7 @@ static int setup(pt_cli *cli, MPI_Comm comm, pt_config **cfg, cb_params *p, char
   int err = cb_params_read(*cfg, p);
   if (!err) err = pt_config_finish(*cfg);
   PT_TRY(pt_agree(comm, err));
+  PT_TRY(pt_cli_prepare_output(cli, comm));
   *deck = pt_config_resolved(*cfg);
   return PT_OK;
 }

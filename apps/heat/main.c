@@ -111,20 +111,28 @@ static int diagnostics(heat_run *r) {
   return err;
 }
 
-/* The output directory must exist and be writable before the run starts, so a typo
- * costs seconds, not a run. */
-static int check_output_dir(heat_run *r, MPI_Comm comm) {
-  int rank;
-  MPI_Comm_rank(comm, &rank);
-  r->dir = r->cli.output_dir ? r->cli.output_dir : ".";
-  struct stat st;
-  int err = PT_OK;
-  if (rank == 0 && (stat(r->dir, &st) != 0 || !S_ISDIR(st.st_mode)))
-    err = PT_ERROR(PT_ERR_INPUT, "--output %s: not an existing directory", r->dir);
-  else if (rank == 0 && access(r->dir, W_OK | X_OK) != 0)
-    err = PT_ERROR(PT_ERR_INPUT, "--output %s: directory is not writable", r->dir);
-  return pt_agree(comm, err);
+#ifdef PT_HAVE_PETSC
+/* PETSc's -options_left, as an error and before the run: once the solver has read its
+ * options, one that nothing used is a typo or meant for another program. Options PETSc
+ * reads only when it solves or finishes are asked for here, so they count as used. */
+static int petsc_options_left(void) {
+  static const char *const at_solve[] = {"-ksp_view", "-ksp_view_pre", "-ksp_converged_reason",
+                                         "-ksp_view_mat", "-ksp_view_rhs", "-ksp_view_solution",
+                                         "-ksp_view_eigenvalues", "-ksp_view_singularvalues",
+                                         "-ksp_converged_rate", "-pc_view", "-mat_view", "-vec_view",
+                                         "-log_view", "-options_left", "-options_view"};
+  PetscBool set;
+  for (size_t k = 0; k < sizeof at_solve / sizeof *at_solve; ++k) PetscOptionsHasName(NULL, NULL, at_solve[k], &set);
+  PetscInt n = 0;
+  char **names = NULL, **values = NULL;
+  if (PetscOptionsLeftGet(NULL, &n, &names, &values)) return PT_ERROR(PT_ERR_RUNTIME, "PetscOptionsLeftGet failed");
+  int err = n > 0 ? PT_ERROR(PT_ERR_INPUT, "unknown option '-%s': no PETSc object of this run uses it "
+                             "(see -help)", names[0])
+                  : PT_OK;
+  PetscOptionsLeftRestore(NULL, &n, &names, &values);
+  return err;
 }
+#endif
 
 /* Everything that can fail on bad input happens here, before any output is written. */
 static int setup(heat_run *r, MPI_Comm comm) {
@@ -133,8 +141,12 @@ static int setup(heat_run *r, MPI_Comm comm) {
   if (!err) err = pt_config_finish(r->cfg);
   if (!err && !r->cli.input && !r->cli.nset)
     err = PT_ERROR(PT_ERR_INPUT, "no input deck (usage: %s INPUT.ini [options], see --help)", prog);
+  /* A single-dash option is PETSc's; a run without PETSc has no use for it, and a typo
+   * (-s for --set) must not run the defaults. */
+  if (!err && r->cli.npass > 1 && r->p.scheme == HEAT_EXPLICIT)
+    err = PT_ERROR(PT_ERR_INPUT, "unknown option '%s' (see --help; PETSc options apply to the implicit "
+                   "schemes only)", r->cli.pass[1]);
   PT_TRY(pt_agree(comm, err));
-  PT_TRY(check_output_dir(r, comm));
 #ifdef PT_HAVE_PETSC
   if (r->p.scheme != HEAT_EXPLICIT) {
     /* SIGUSR1/SIGTERM must stay Partita's (checkpoint and exit 3), not PETSc's. */
@@ -144,12 +156,15 @@ static int setup(heat_run *r, MPI_Comm comm) {
     r->petsc = 1;
   }
 #endif
-  if (r->cli.npass > 1 && !r->petsc)
-    pt_log_warn("ignoring %s...: PETSc options are used by the implicit schemes only", r->cli.pass[1]);
   r->deck = pt_config_resolved(r->cfg);
   PT_TRY(pt_timers_create(&r->timers));
   r->t_total = pt_timers_add(r->timers, "total");
   PT_TRY(heat_solver_create(comm, &r->p, r->timers, &r->s));
+#ifdef PT_HAVE_PETSC
+  if (r->petsc) PT_TRY(pt_agree(comm, petsc_options_left()));
+#endif
+  PT_TRY(pt_cli_prepare_output(&r->cli, comm));
+  r->dir = r->cli.output_dir;
   r->t_diag = pt_timers_add(r->timers, "diagnostics");
   r->t_io = pt_timers_add(r->timers, "io");
   r->t_ckpt = pt_timers_add(r->timers, "checkpoint");

@@ -116,19 +116,6 @@ static int restart(nbody_run *r, MPI_Comm comm, pt_particles **out) {
   return err;
 }
 
-static int check_output_dir(nbody_run *r, MPI_Comm comm) {
-  int rank;
-  MPI_Comm_rank(comm, &rank);
-  r->dir = r->cli.output_dir ? r->cli.output_dir : ".";
-  struct stat st;
-  int err = PT_OK;
-  if (rank == 0 && (stat(r->dir, &st) != 0 || !S_ISDIR(st.st_mode)))
-    err = PT_ERROR(PT_ERR_INPUT, "--output %s: not an existing directory", r->dir);
-  else if (rank == 0 && access(r->dir, W_OK | X_OK) != 0)
-    err = PT_ERROR(PT_ERR_INPUT, "--output %s: directory is not writable", r->dir);
-  return pt_agree(comm, err);
-}
-
 static int diagnostics(nbody_run *r, nbody_diag *d) {
   pt_timers_start(r->timers, r->t_diag);
   int err = nbody_diag_compute(r->s, d);
@@ -153,7 +140,8 @@ static int setup(nbody_run *r, MPI_Comm comm) {
   if (!err && !r->cli.input && !r->cli.nset)
     err = PT_ERROR(PT_ERR_INPUT, "no input deck (usage: %s INPUT.ini [options], see --help)", prog);
   PT_TRY(pt_agree(comm, err));
-  PT_TRY(check_output_dir(r, comm));
+  PT_TRY(pt_cli_prepare_output(&r->cli, comm));
+  r->dir = r->cli.output_dir;
   r->deck = pt_config_resolved(r->cfg);
   PT_TRY(pt_timers_create(&r->timers));
   r->t_total = pt_timers_add(r->timers, "total");

@@ -56,10 +56,12 @@ cases() {
   bad 1 "empty.ini: empty input deck" "$PT_TMP/empty.ini"
   bad 1 "comments.ini: empty input deck" "$PT_TMP/comments.ini"
   BAD_WRAP=no_override bad 1 "cannot open '$PT_TMP/unreadable.ini': Permission denied" "$PT_TMP/unreadable.ini"
-  BAD_OUT="$PT_TMP/nope/deeper" bad 1 "--output $PT_TMP/nope/deeper: not an existing directory" "$deck" "$@"
-  BAD_OUT="$PT_TMP/plainfile" bad 1 "--output $PT_TMP/plainfile: not an existing directory" "$deck" "$@"
-  BAD_OUT="$PT_TMP/readonly" BAD_WRAP=no_override bad 1 "--output $PT_TMP/readonly: directory is not writable" "$deck" "$@"
-  bad 1 "--report $PT_TMP/nope/run.json: cannot write to directory '$PT_TMP/nope'" "$deck" "$@" --report "$PT_TMP/nope/run.json"
+  # A missing --output or --report directory is created; only what cannot be is refused.
+  BAD_OUT="$PT_TMP/plainfile/deeper" bad 1 "--output $PT_TMP/plainfile/deeper: '$PT_TMP/plainfile' exists and is not a directory" "$deck" "$@"
+  BAD_OUT="$PT_TMP/plainfile" bad 1 "--output $PT_TMP/plainfile: '$PT_TMP/plainfile' exists and is not a directory" "$deck" "$@"
+  BAD_OUT="$PT_TMP/readonly/deeper" BAD_WRAP=no_override bad 1 "--output $PT_TMP/readonly/deeper: cannot create directory '$PT_TMP/readonly/deeper': Permission denied" "$deck" "$@"
+  BAD_OUT="$PT_TMP/readonly" BAD_WRAP=no_override bad 1 "--output $PT_TMP/readonly: cannot write to directory '$PT_TMP/readonly': Permission denied" "$deck" "$@"
+  bad 1 "--report $PT_TMP/plainfile/run.json: '$PT_TMP/plainfile' exists and is not a directory" "$deck" "$@" --report "$PT_TMP/plainfile/run.json"
   BAD_WRAP=no_override bad 1 "--report $PT_TMP/readonly/run.json: cannot write to directory '$PT_TMP/readonly': Permission denied" "$deck" "$@" --report "$PT_TMP/readonly/run.json"
   bad 1 "no-such.h5" "$deck" "$@" --restart "$PT_TMP/no-such.h5"
   bad 1 "no checkpoint of $prog to restart from" "$deck" "$@" --restart latest

@@ -49,6 +49,13 @@ bad 1 "boundary.x_hi: periodic must be set on both x faces" "$deck" --set bounda
 bad 1 "initial.file: required when initial.type = file" "$deck" --set initial.type=file
 # The command line.
 bad 1 "unknown option '--frobnicate'" "$deck" --frobnicate
+# A single-dash typo (-s for --set) never runs the defaults: without PETSc it is no
+# option at all, with PETSc one that no PETSc object used (-options_left, as an error).
+bad 1 "unknown option '-s' (see --help; PETSc options apply to the implicit schemes only)" "$deck" -s grid.nx=32
+if [ -f "$top_builddir/apps/heat/libheat_la-heat_implicit.lo" ]; then  # built with PETSc
+  bad 1 "unknown option '-s': no PETSc object of this run uses it" "$deck" --set time.scheme=backward-euler -s grid.nx=32
+  bad 1 "unknown option '-ksp_typo': no PETSc object of this run uses it" "$deck" --set time.scheme=crank-nicolson -ksp_typo cg
+fi
 bad 1 "unexpected argument 'extra.ini'" "$deck" extra.ini
 bad 1 "--max-walltime: must be a number of seconds >= 0 (got '-5')" "$deck" --max-walltime -5
 bad 1 "--max-walltime: must be a number of seconds >= 0 (got 'abc')" "$deck" --max-walltime abc
