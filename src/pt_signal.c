@@ -17,8 +17,11 @@ int pt_signal_install(void) {
   sa.sa_handler = record;
   sigemptyset(&sa.sa_mask);
   sa.sa_flags = SA_RESTART;
-  if (sigaction(SIGUSR1, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0)
-    return PT_ERROR(PT_ERR_RUNTIME, "sigaction failed: cannot catch SIGUSR1/SIGTERM");
+  /* SIGINT too: Ctrl-C on a run started without a launcher (or signalled rank by rank)
+   * stops it like Slurm's signals, with a checkpoint and exit 3. */
+  if (sigaction(SIGUSR1, &sa, NULL) != 0 || sigaction(SIGTERM, &sa, NULL) != 0 ||
+      sigaction(SIGINT, &sa, NULL) != 0)
+    return PT_ERROR(PT_ERR_RUNTIME, "sigaction failed: cannot catch SIGUSR1/SIGTERM/SIGINT");
   return PT_OK;
 }
 
@@ -42,6 +45,7 @@ const char *pt_signal_describe(int stop) {
     case PT_STOP_WALLTIME: return "the wall-time limit";
     case SIGUSR1: return "SIGUSR1";
     case SIGTERM: return "SIGTERM";
+    case SIGINT: return "SIGINT";
     default: snprintf(buf, sizeof buf, "signal %d", stop); return buf;
   }
 }

@@ -18,7 +18,7 @@ extern "C" {
 /* The `stop` value for "the wall-time budget is spent" (signals are positive). */
 #define PT_STOP_WALLTIME (-1)
 
-/* Installs handlers for SIGUSR1 and SIGTERM that record the signal (SA_RESTART, so
+/* Installs handlers for SIGUSR1, SIGTERM and SIGINT that record the signal (SA_RESTART, so
  * interrupted I/O calls resume). Idempotent. Errors: PT_ERR_RUNTIME if sigaction fails.
  * Not collective. */
 int pt_signal_install(void);
@@ -30,12 +30,13 @@ int pt_signal_received(void);
 void pt_signal_reset(void);
 
 /* Collective over `comm`: *stop becomes the same on every rank: a signal number if any
- * rank has recorded SIGUSR1 or SIGTERM (SIGTERM wins), else PT_STOP_WALLTIME if any
+ * rank has recorded SIGUSR1, SIGTERM or SIGINT (the largest number wins: SIGTERM, then
+ * SIGUSR1, then SIGINT), else PT_STOP_WALLTIME if any
  * rank has spent `max_walltime` seconds (0: no limit) since its own `start`
  * (MPI_Wtime), else 0. Call it at the same point of every step. Errors: PT_ERR_MPI. */
 int pt_signal_should_stop(MPI_Comm comm, double max_walltime, double start, int *stop);
 
-/* "SIGUSR1", "SIGTERM", "the wall-time limit" or "signal N" for a stop value. */
+/* "SIGUSR1", "SIGTERM", "SIGINT", "the wall-time limit" or "signal N" for a stop value. */
 const char *pt_signal_describe(int stop);
 
 #ifdef __cplusplus

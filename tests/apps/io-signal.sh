@@ -38,6 +38,19 @@ grep -q "stopped by SIGUSR1 at step [0-9]*; restart with --restart $(ck "$d")" "
 restart_ok "$d" "$(stopped_step "$d/log")"
 echo "ok: SIGUSR1 on one rank stops all ranks with exit 3 and a loadable checkpoint"
 
+# 1b. SIGINT (Ctrl-C reaching the ranks) is a stop like the others: exit 3, checkpoint.
+d="$PT_TMP/int"; mkdir -p "$d"
+mpirun_t 60 2 "$drv" --output "$d" $slow >"$d/log" 2>&1 &
+job=$!
+wait_for "$d/pid.1"; sleep 0.5
+kill -INT "$(cat "$d/pid.0")" "$(cat "$d/pid.1")"
+wait $job; rc=$?
+cat "$d/log"
+[ "$rc" -eq 3 ] || fail "SIGINT: exit $rc, expected 3"
+grep -q "stopped by SIGINT at step [0-9]*; restart with --restart $(ck "$d")" "$d/log" || fail "SIGINT: no restart hint"
+restart_ok "$d" "$(stopped_step "$d/log")"
+echo "ok: SIGINT stops all ranks with exit 3 and a loadable checkpoint"
+
 # 2. A second signal (SIGTERM to every rank) while the checkpoint is being written.
 d="$PT_TMP/term"; mkdir -p "$d"
 PT_CHECKPOINT_FAULT=pause mpirun_t 60 2 "$drv" --output "$d" $slow >"$d/log" 2>&1 &
