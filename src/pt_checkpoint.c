@@ -173,8 +173,56 @@ static int read_meta(MPI_Comm comm, const char *path, pt_checkpoint *ck) {
   return pt_agree(comm, err);
 }
 
-static int read_one(MPI_Comm comm, const char *path, pt_checkpoint *ck) {
+/* "32 x 32" */
+static void shape_text(char *buf, size_t len, int ndim, const int64_t n[]) {
+  size_t k = 0;
+  for (int a = 0; a < ndim && k < len; ++a)
+    k += (size_t)snprintf(buf + k, len - k, "%s%lld", a ? " x " : "", (long long)n[a]);
+}
+
+/* A readable checkpoint whose grid differs from the deck's is the deck's doing (a changed
+ * grid.nx), not damage: *mismatch is set and the error names both shapes, so that
+ * "latest" does not fall back to an older generation that differs the same way.
+ * Collective (every rank reads the same metadata). */
+static int check_shapes(MPI_Comm comm, const char *path, const pt_checkpoint *ck, int *mismatch) {
+  *mismatch = 0;
+  hid_t file;
+  PT_TRY(pt_h5_open(comm, path, PT_H5_READ, &file));
+  int err = PT_OK;
+  for (int i = 0; i < ck->nfields && !err && !*mismatch; ++i) {
+    const pt_field *f = ck->fields[i];
+    char name[512];
+    snprintf(name, sizeof name, "/data/%lld/meshes/%s", (long long)ck->step, ck->field_names[i]);
+    if (!pt_h5_exists(file, name)) continue;  /* read_mesh reports it */
+    hid_t d = H5Dopen2(file, name, H5P_DEFAULT), sp = d >= 0 ? H5Dget_space(d) : -1;
+    hsize_t dims[PT_MAXDIM] = {0, 0, 0};
+    int nd = sp >= 0 ? H5Sget_simple_extent_ndims(sp) : -1;
+    if (nd >= 1 && nd <= PT_MAXDIM) H5Sget_simple_extent_dims(sp, dims, NULL);
+    int64_t have[PT_MAXDIM] = {0, 0, 0};
+    int same = nd == f->ndim;
+    for (int a = 0; a < nd && a < PT_MAXDIM; ++a) {
+      have[a] = (int64_t)dims[a];
+      same &= a < f->ndim && have[a] == f->decomp->gsize[a];
+    }
+    if (nd >= 1 && nd <= PT_MAXDIM && !same) {
+      char h[96], w[96];
+      shape_text(h, sizeof h, nd, have);
+      shape_text(w, sizeof w, f->ndim, f->decomp->gsize);
+      *mismatch = 1;
+      err = PT_ERROR(PT_ERR_INPUT, "%s: the checkpoint's grid is %s (%dD), the deck's is %s (%dD): restart "
+                     "with the grid it was written with, or start afresh", path, h, nd, w, f->ndim);
+    }
+    if (sp >= 0) H5Sclose(sp);
+    if (d >= 0) H5Dclose(d);
+  }
+  H5Fclose(file);
+  return pt_agree(comm, err);
+}
+
+static int read_one(MPI_Comm comm, const char *path, pt_checkpoint *ck, int *mismatch) {
+  *mismatch = 0;
   PT_TRY(read_meta(comm, path, ck));
+  PT_TRY(check_shapes(comm, path, ck, mismatch));
   for (int i = 0; i < ck->nfields; ++i)
     PT_TRY(pt_io_read_mesh(path, ck->step, ck->field_names[i], ck->fields[i], NULL, NULL));
   if (ck->species) {
@@ -191,7 +239,8 @@ static int read_one(MPI_Comm comm, const char *path, pt_checkpoint *ck) {
 int pt_checkpoint_read(MPI_Comm comm, const char *which, const char *dir, pt_checkpoint *ck) {
   pt_h5_quiet();
   if (!ck->app || !*ck->app) return PT_ERROR(PT_ERR_INPUT, "pt_checkpoint_read: no app name");
-  if (strcmp(which, "latest") != 0) return read_one(comm, which, ck);
+  int mismatch = 0;
+  if (strcmp(which, "latest") != 0) return read_one(comm, which, ck, &mismatch);
 
   char gen[2][4096];
   int exists[2] = {0, 0}, rank;
@@ -203,13 +252,13 @@ int pt_checkpoint_read(MPI_Comm comm, const char *which, const char *dir, pt_che
   PT_MPI(MPI_Bcast(exists, 2, MPI_INT, 0, comm));
   if (!exists[0] && !exists[1])
     return PT_ERROR(PT_ERR_INPUT, "%s: no checkpoint of %s to restart from", dir && *dir ? dir : ".", ck->app);
-  int err = exists[0] ? read_one(comm, gen[0], ck) : PT_ERR_INPUT;
-  if (err && exists[1]) {
+  int err = exists[0] ? read_one(comm, gen[0], ck, &mismatch) : PT_ERR_INPUT;
+  if (err && exists[1] && !mismatch) {
     char why[1024];
     snprintf(why, sizeof why, "%s", pt_error_message());
     if (rank == 0) fprintf(stderr, "warning: %s%s; restarting from %s\n", exists[0] ? "" : gen[0],
                            exists[0] ? why : ": missing", gen[1]);
-    int err1 = read_one(comm, gen[1], ck);
+    int err1 = read_one(comm, gen[1], ck, &mismatch);
     /* Both bad: the newest one's problem is the one to report. */
     if (err1 && exists[0]) pt_error_set(err, NULL, 0, "%s", why);
     err = err1 ? err : PT_OK;

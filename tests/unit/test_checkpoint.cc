@@ -217,7 +217,8 @@ TEST(Checkpoint, MismatchedCheckpointsAreRefused) {
   write_at(pt_test::size(), dir, 3);
   const int64_t other[3] = {11, 6, 8};
   EXPECT_EQ(read_at(pt_test::size(), dir, "latest", 3, other), PT_ERR_INPUT);
-  expect_message("is 11 x 6 x 7, but the grid is 11 x 6 x 8");
+  // A deck/checkpoint mismatch names both shapes and does not fall back to generation 1.
+  expect_message("the checkpoint's grid is 11 x 6 x 7 (3D), the deck's is 11 x 6 x 8 (3D)");
   EXPECT_EQ(read_at(pt_test::size(), dir, path_of(dir, 0).c_str(), 3, gsize, "nbody"), PT_ERR_INPUT);
   expect_message("a checkpoint of heat, not of nbody");
   EXPECT_EQ(read_at(pt_test::size(), dir, "latest", 3, gsize, "nbody"), PT_ERR_INPUT);

@@ -93,6 +93,13 @@ cases "$heat" partita-heat "$top_srcdir/input/heat2d.ini" \
   "$PT_TMP/heatck/partita-heat-checkpoint.h5" "$other_ck" $heat_args
 bad 1 "/nonexistent/init.h5: no such file" "$top_srcdir/input/heat2d.ini" $heat_args \
   --set initial.type=file --set initial.file=/nonexistent/init.h5
+# A deck whose grid differs from the checkpoints' (two generations, both sound): one
+# error naming both shapes, no fallback to the older generation and no warning.
+checkpoint "$heat" "$PT_TMP/heatck2" "$top_srcdir/input/heat2d.ini" --set grid.nx=12 --set grid.ny=10 \
+  --set time.steps=4 --set output.every=0 --set output.checkpoint_every=2
+[ -f "$PT_TMP/heatck2/partita-heat-checkpoint.h5.1" ] || fail "no second checkpoint generation"
+BAD_OUT="$PT_TMP/heatck2" bad 1 "heatck2/partita-heat-checkpoint.h5: the checkpoint's grid is 12 x 10 (2D), the deck's is 14 x 10 (2D): restart with the grid it was written with" \
+  "$top_srcdir/input/heat2d.ini" --set grid.nx=14 --set grid.ny=10 --set time.steps=8 --restart latest
 if [ -x "$nbody" ]; then
   cases "$nbody" partita-nbody "$top_srcdir/input/nbody-plummer.ini" \
     "$PT_TMP/nbodyck/partita-nbody-checkpoint.h5" "$PT_TMP/heatck/partita-heat-checkpoint.h5" \
