@@ -666,6 +666,14 @@ int pt_config_finish(const pt_config *cfg) {
   return PT_OK;
 }
 
+int pt_config_unused(pt_config *cfg, const char *key) {
+  asked *a = ask(cfg, key);
+  if (!a) return nomem();
+  free(a->value);
+  a->value = NULL;
+  return PT_OK;
+}
+
 char *pt_config_resolved(const pt_config *cfg) {
   static const char header[] = "; resolved input deck (Partita)\n";
   size_t cap = sizeof header;

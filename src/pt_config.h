@@ -65,6 +65,11 @@ int pt_config_error(const pt_config *cfg, const char *key, const char *fmt, ...)
  * ("deck.ini:7: heat.nxx: unknown key"). Call after all getters. Not collective. */
 int pt_config_finish(const pt_config *cfg);
 
+/* Marks `key` as known but not used by this run (a 3D key in a 2D run): it is no error
+ * in the deck, and the resolved deck leaves it out, so it shows what the run used.
+ * Errors: PT_ERR_NOMEM. Not collective. */
+int pt_config_unused(pt_config *cfg, const char *key);
+
 /* The resolved deck as INI text: every key that was read, with its effective value
  * (defaults included), grouped by section. Re-parsing it reproduces the run's settings.
  * Caller frees; NULL when out of memory. Not collective. */

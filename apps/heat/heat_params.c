@@ -141,6 +141,22 @@ static int read_run(pt_config *cfg, heat_params *p) {
   return PT_OK;
 }
 
+/* The keys of the axes a run does not have: accepted, so a deck can switch grid.ndim
+ * without editing them, but left out of the resolved deck. */
+static int drop_unused_axes(pt_config *cfg, const heat_params *p) {
+  static const char *const per_axis[][2] = {{"grid.n", ""},          {"grid.l", ""},
+                                             {"boundary.", "_lo"},     {"boundary.", "_hi"},
+                                             {"boundary.", "_lo_value"}, {"boundary.", "_hi_value"},
+                                             {"initial.mode_", ""},    {"initial.center_", ""}};
+  for (int d = p->ndim; d < PT_MAXDIM; ++d)
+    for (size_t k = 0; k < sizeof per_axis / sizeof *per_axis; ++k) {
+      char key[64];
+      snprintf(key, sizeof key, "%s%s%s", per_axis[k][0], axis_name[d], per_axis[k][1]);
+      PT_TRY(pt_config_unused(cfg, key));
+    }
+  return PT_OK;
+}
+
 int heat_params_read(pt_config *cfg, heat_params *p) {
   memset(p, 0, sizeof *p);
   p->cfg = cfg;
@@ -151,5 +167,5 @@ int heat_params_read(pt_config *cfg, heat_params *p) {
   PT_TRY(read_initial(cfg, p));
   PT_TRY(read_time(cfg, p));
   PT_TRY(read_run(cfg, p));
-  return PT_OK;
+  return drop_unused_axes(cfg, p);
 }

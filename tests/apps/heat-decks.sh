@@ -13,5 +13,14 @@ for deck in "$top_srcdir"/input/heat*.ini; do
   [ "$rc" -eq 0 ] || { cat "$d/log"; fail "$name exited $rc"; }
   for f in heat.h5 heat.xmf run.json; do [ -s "$d/$f" ] || fail "$name: no $f"; done
   grep -q '"lattice_updates_per_s"' "$d/run.json" || fail "$name: report lacks lattice updates"
+  # The resolved deck (in the file and the report) lists what the run used: no z keys in 2D.
+  if [ -z "${H5DUMP:-}" ]; then
+    :
+  elif "$H5DUMP" -a /inputDeck "$d/heat.h5" | grep -q "ndim = 2"; then
+    ! "$H5DUMP" -a /inputDeck "$d/heat.h5" | grep -Eq "^ *(nz|lz|z_lo|z_hi|z_lo_value|z_hi_value|mode_z|center_z) =" ||
+      fail "$name: the resolved 2D deck lists 3D keys"
+  else
+    "$H5DUMP" -a /inputDeck "$d/heat.h5" | grep -Eq "^ *nz =" || fail "$name: the resolved 3D deck lacks grid.nz"
+  fi
   echo "ok: $name ($(grep -c '<Grid Name=' "$d/heat.xmf") grids in the sidecar)"
 done
