@@ -451,6 +451,21 @@ TEST(ConfigResolved, ExactText) {
   std::free(r);
 }
 
+TEST(ConfigResolved, UnusedKeysAreAcceptedButLeftOut) {
+  Deck d("[grid]\nnx = 8\nnz = 5\n");
+  ASSERT_EQ(d.err, PT_OK) << msg();
+  int64_t nx = 0, nz = 0;
+  EXPECT_EQ(pt_config_get_int(d.cfg, "grid.nx", 1, 1, 100, &nx), PT_OK);
+  EXPECT_EQ(pt_config_get_int(d.cfg, "grid.nz", 1, 1, 100, &nz), PT_OK);
+  EXPECT_EQ(pt_config_unused(d.cfg, "grid.nz"), PT_OK);
+  EXPECT_EQ(pt_config_unused(d.cfg, "grid.lz"), PT_OK);  // absent from the deck: no error either
+  EXPECT_EQ(pt_config_finish(d.cfg), PT_OK) << msg();
+  char *r = pt_config_resolved(d.cfg);
+  ASSERT_NE(r, nullptr);
+  EXPECT_STREQ(r, "; resolved input deck (Partita)\n\n[grid]\nnx = 8\n");
+  std::free(r);
+}
+
 TEST(ConfigResolved, RoundTripIsExact) {
   const char *const halo[] = {"p2p", "neighbor", "rma", nullptr};
   Deck d("[heat]\nnx = 100\ndt = 0.1\nalpha = 0.333333333333333314829616256247\n"
