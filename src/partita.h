@@ -15,4 +15,5 @@
 #include "pt_signal.h"
 #include "pt_device.h"
 #include "pt_particles.h"
+#include "pt_version.h"
 #endif

@@ -16,6 +16,7 @@
 
 #include "pt_error.h"
 #include "pt_log.h"
+#include "pt_version.h"
 
 /* --help and --version may come before MPI_Init in a tool; then this process prints. */
 static int is_rank0(void) {
@@ -40,7 +41,8 @@ static void print_usage(const char *prog, const char *usage, int passthrough) {
          "  -v, --verbose            print more (debug messages)\n"
          "  -q, --quiet              print only warnings and errors\n"
          "  -h, --help               print this help and exit\n"
-         "  --version                print the version and exit\n");
+         "  --version                print the version, git revision, configure options and\n"
+         "                           the MPI, HDF5, CUDA (and PETSc) versions, and exit\n");
   if (passthrough)
     printf("  -NAME [VALUE]            passed to the solver library (e.g. -ksp_type cg)\n");
   printf("\nexit codes:\n"
@@ -103,10 +105,7 @@ static int parse_args(pt_cli *cli, int argc, char **argv, const char *usage, int
       return PT_EXIT;
     }
     if (strcmp(arg, "--version") == 0) {
-      if (is_rank0()) {
-        printf("%s (Partita %s)\n", cli->prog, PACKAGE_VERSION);
-        fflush(stdout);
-      }
+      if (is_rank0()) pt_version_print(stdout, cli->prog);
       return PT_EXIT;
     }
     if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
@@ -145,7 +144,7 @@ static int parse_args(pt_cli *cli, int argc, char **argv, const char *usage, int
 
 int pt_cli_parse(pt_cli *cli, int argc, char **argv, const char *prog, const char *usage,
                  int passthrough) {
-  *cli = (pt_cli){.prog = prog, .output_dir = ".", .verbosity = PT_LOG_INFO};
+  *cli = (pt_cli){.prog = prog, .output_dir = ".", .verbosity = PT_LOG_INFO, .argc = argc, .argv = argv};
   /* Each argument is at most one override or pass-through item; +1 for argv[0] and a
    * terminating NULL, as PETSc-style consumers of an argv expect. */
   cli->sets = calloc((size_t)argc + 1, sizeof *cli->sets);

@@ -24,6 +24,8 @@ typedef struct pt_cli {
   int verbosity;             /* PT_LOG_* level, default PT_LOG_INFO */
   int npass;                 /* pass-through arguments (argv[0] first) */
   char **pass;               /* NULL-terminated, like argv */
+  int argc;                  /* the whole command line, for the run report */
+  char **argv;
 } pt_cli;
 
 /* Parses argv. Returns PT_OK, PT_EXIT after printing --help/--version (rank 0 only),

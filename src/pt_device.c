@@ -25,6 +25,16 @@ int pt_device_built(void) {
 #endif
 }
 
+const char *pt_device_cuda_version(void) {
+#if defined(PT_HAVE_CUDA) && defined(CUDART_VERSION)
+  static char v[48];
+  snprintf(v, sizeof v, "CUDA runtime %d.%d", CUDART_VERSION / 1000, CUDART_VERSION % 1000 / 10);
+  return v;
+#else
+  return "no CUDA in this build";
+#endif
+}
+
 int pt_device_check(int cuda_err, const char *call, const char *file, int line) {
   if (cuda_err == 0) return PT_OK;
 #ifdef PT_HAVE_CUDA

@@ -32,6 +32,10 @@ typedef struct pt_device_info {
 /* 1 if this library was built with CUDA, else 0. Not collective. */
 int pt_device_built(void);
 
+/* "CUDA runtime 13.0" (the toolkit the library was built with), or "no CUDA in this
+ * build". Needs no device. Not collective. */
+const char *pt_device_cuda_version(void);
+
 /* Number of CUDA devices this process can use (0 without CUDA support, without a
  * driver or without a device). When it is 0, *why (if not NULL) says which, e.g. "no
  * CUDA support in this build"; the answer is probed once per process. Not collective. */

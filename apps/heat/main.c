@@ -275,7 +275,8 @@ static int report(heat_run *r, MPI_Comm comm) {
   }
   pt_report_add_string(rep, "layout", "halo", pt_halo_kind_names[r->p.halo]);
   pt_report_add_string(rep, "layout", "backend", pt_backend_names[s->device.backend]);
-  int err = pt_report_write(rep, r->timers, comm, r->deck, r->cli.report);
+  int err = pt_version_report(rep, comm, r->cli.argc, r->cli.argv);
+  if (!err) err = pt_report_write(rep, r->timers, comm, r->deck, r->cli.report);
   pt_report_destroy(&rep);
   return err;
 }
@@ -283,6 +284,12 @@ static int report(heat_run *r, MPI_Comm comm) {
 int main(int argc, char **argv) {
   heat_run r;
   memset(&r, 0, sizeof r);
+#ifdef PT_HAVE_PETSC
+  static char petsc[64];
+  snprintf(petsc, sizeof petsc, "PETSc %d.%d.%d", PETSC_VERSION_MAJOR, PETSC_VERSION_MINOR,
+           PETSC_VERSION_SUBMINOR);
+  pt_version_add(petsc);
+#endif
   int err = pt_cli_begin(&r.cli, &argc, &argv, prog, usage, 1);
   MPI_Comm comm = MPI_COMM_WORLD;
   if (!err) err = setup(&r, comm);

@@ -275,7 +275,8 @@ static int report(nbody_run *r, MPI_Comm comm) {
   pt_report_add_string(rep, "layout", "precision", nbody_precision_names[r->p.precision]);
   pt_report_add_string(rep, "layout", "integrator", nbody_integrator_names[r->p.integrator]);
   pt_report_add_string(rep, "layout", "backend", pt_backend_names[s->device.backend]);
-  int err = pt_report_write(rep, r->timers, comm, r->deck, r->cli.report);
+  int err = pt_version_report(rep, comm, r->cli.argc, r->cli.argv);
+  if (!err) err = pt_report_write(rep, r->timers, comm, r->deck, r->cli.report);
   pt_report_destroy(&rep);
   return err;
 }

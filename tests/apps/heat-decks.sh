@@ -13,6 +13,9 @@ for deck in "$top_srcdir"/input/heat*.ini; do
   [ "$rc" -eq 0 ] || { cat "$d/log"; fail "$name exited $rc"; }
   for f in heat.h5 heat.xmf run.json; do [ -s "$d/$f" ] || fail "$name: no $f"; done
   grep -q '"lattice_updates_per_s"' "$d/run.json" || fail "$name: report lacks lattice updates"
+  for key in git_revision configure_args mpi_library hdf5 cuda command_line hosts; do
+    grep -q "\"$key\"" "$d/run.json" || fail "$name: report lacks $key"
+  done
   # The resolved deck (in the file and the report) lists what the run used: no z keys in 2D.
   if [ -z "${H5DUMP:-}" ]; then
     :
@@ -24,3 +27,9 @@ for deck in "$top_srcdir"/input/heat*.ini; do
   fi
   echo "ok: $name ($(grep -c '<Grid Name=' "$d/heat.xmf") grids in the sidecar)"
 done
+# --version: the version, git revision, configure options and the libraries found.
+"$heat" --version >"$PT_TMP/version" 2>&1 || { cat "$PT_TMP/version"; fail "--version failed"; }
+for want in "partita-heat (Partita " "git revision: " "configured with: " "MPI " "HDF5 " "CUDA"; do
+  grep -q "$want" "$PT_TMP/version" || { cat "$PT_TMP/version"; fail "--version lacks '$want'"; }
+done
+echo "ok: --version and the run report name the build (revision, options, MPI, HDF5, CUDA)"
