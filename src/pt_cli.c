@@ -38,6 +38,7 @@ static void print_usage(const char *prog, const char *usage, int passthrough) {
          "  --report FILE            write the JSON run report to FILE\n"
          "  --restart FILE|latest    restart from checkpoint FILE, or from the newest one\n"
          "  --max-walltime SECONDS   checkpoint and stop before SECONDS of wall time\n"
+         "  --dry-run                check the deck, ranks and output, print the plan, exit\n"
          "  -v, --verbose            print more (debug messages)\n"
          "  -q, --quiet              print only warnings and errors\n"
          "  -h, --help               print this help and exit\n"
@@ -110,6 +111,10 @@ static int parse_args(pt_cli *cli, int argc, char **argv, const char *usage, int
     }
     if (strcmp(arg, "-v") == 0 || strcmp(arg, "--verbose") == 0) {
       cli->verbosity = PT_LOG_DEBUG;
+      continue;
+    }
+    if (strcmp(arg, "--dry-run") == 0) {
+      cli->dry_run = 1;
       continue;
     }
     if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {

@@ -22,6 +22,7 @@ typedef struct pt_cli {
   const char *restart;       /* checkpoint file, "latest", or NULL */
   double max_walltime;       /* seconds, 0 = none */
   int verbosity;             /* PT_LOG_* level, default PT_LOG_INFO */
+  int dry_run;               /* --dry-run: check everything, print the plan, compute nothing */
   int npass;                 /* pass-through arguments (argv[0] first) */
   char **pass;               /* NULL-terminated, like argv */
   int argc;                  /* the whole command line, for the run report */

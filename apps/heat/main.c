@@ -3,7 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "heat_params.h"
@@ -134,6 +136,76 @@ static int petsc_options_left(void) {
 }
 #endif
 
+/* The nearest existing directory at or above `dir` ("." for a relative path). */
+static void existing_ancestor(const char *dir, char *out, size_t len) {
+  snprintf(out, len, "%s", dir);
+  struct stat st;
+  while (stat(out, &st) != 0) {
+    char *slash = strrchr(out, '/');
+    if (!slash) {
+      snprintf(out, len, ".");
+      return;
+    }
+    if (slash == out) slash[1] = '\0';
+    else *slash = '\0';
+  }
+}
+
+/* --dry-run: the plan of the run from the checked deck (decomposition, memory per rank,
+ * output volume against the free space), without allocating the fields or creating a
+ * file. Input problems are errors as in a real run; otherwise PT_EXIT (exit 0). */
+static int dry_run_plan(heat_run *r, MPI_Comm comm) {
+  const heat_params *p = &r->p;
+  int periodic[PT_MAXDIM] = {0, 0, 0};
+  for (int a = 0; a < p->ndim; ++a) periodic[a] = p->bc[a][0] == HEAT_BC_PERIODIC;
+  pt_decomp *d = NULL;
+  PT_TRY(pt_decomp_create(comm, p->ndim, p->n, periodic, p->dims, &d));
+  int64_t alloc[PT_MAXDIM], stride[PT_MAXDIM];
+  pt_field_layout(p->ndim, d->n, 1, alloc, stride);
+  double mine[2] = {(double)pt_decomp_local_cells(d), 2.0 * 8.0}, mx[2], mn[2];
+  for (int a = 0; a < p->ndim; ++a) mine[1] *= (double)alloc[a];  /* two fields, ghosts included */
+  int err = MPI_Allreduce(mine, mx, 2, MPI_DOUBLE, MPI_MAX, comm);
+  if (err == MPI_SUCCESS) err = MPI_Allreduce(mine, mn, 2, MPI_DOUBLE, MPI_MIN, comm);
+  if (err != MPI_SUCCESS) {
+    pt_decomp_destroy(&d);
+    return pt_error_mpi(err, "MPI_Allreduce", __FILE__, __LINE__);
+  }
+  const double cells = (double)pt_decomp_global_cells(d), field = 8.0 * cells;
+  const int64_t every = p->output_every, steps = p->steps, ck = p->checkpoint_every;
+  const int64_t nout = every ? steps / every + 1 + (steps % every != 0) : 1, nck = ck ? steps / ck : 0;
+  const double out_bytes = (double)nout * field, ck_bytes = (double)(nck < 2 ? nck : 2) * field;
+  char where[4096];
+  existing_ancestor(r->cli.output_dir, where, sizeof where);
+  struct statvfs fs;
+  double free_bytes = statvfs(where, &fs) == 0 ? (double)fs.f_bavail * (double)fs.f_frsize : -1;
+  err = PT_OK;
+  if (access(where, W_OK | X_OK) != 0)
+    err = PT_ERROR(PT_ERR_INPUT, "--output %s: cannot write to directory '%s': %s", r->cli.output_dir, where,
+                   strerror(errno));
+  else if (free_bytes >= 0 && out_bytes + ck_bytes > free_bytes)
+    err = PT_ERROR(PT_ERR_INPUT, "--output %s: the run writes about %.3g GiB, %.3g GiB free", r->cli.output_dir,
+                   (out_bytes + ck_bytes) / 1073741824.0, free_bytes / 1073741824.0);
+  err = pt_agree(comm, err);
+  if (!err && d->rank == 0) {
+    printf("%s --dry-run: %dD grid", prog, p->ndim);
+    for (int a = 0; a < p->ndim; ++a) printf("%s%lld", a ? " x " : " ", (long long)p->n[a]);
+    printf(" (%.0f cells) on %d rank(s), process grid", cells, d->size);
+    for (int a = 0; a < p->ndim; ++a) printf("%s%d", a ? " x " : " ", d->dims[a]);
+    printf("\n  cells per rank: %.0f to %.0f; memory per rank: %.3g to %.3g MiB (two fields with ghosts)\n",
+           mn[0], mx[0], mn[1] / 1048576.0, mx[1] / 1048576.0);
+    printf("  %lld steps of dt %.6g; output: %lld step(s) of %.3g MiB = %.3g MiB; checkpoints: %lld "
+           "(at most 2 kept, %.3g MiB)\n", (long long)steps, p->dt, (long long)nout, field / 1048576.0,
+           out_bytes / 1048576.0, (long long)nck, ck_bytes / 1048576.0);
+    printf("  output directory %s (%s), %.3g GiB free\n", r->cli.output_dir,
+           strcmp(where, r->cli.output_dir) ? "to be created" : "exists", free_bytes / 1073741824.0);
+    printf("  halo %s, backend %s; nothing computed, nothing written\n", pt_halo_kind_names[p->halo],
+           pt_backend_names[p->backend]);
+    fflush(stdout);
+  }
+  pt_decomp_destroy(&d);
+  return err ? err : PT_EXIT;
+}
+
 /* Everything that can fail on bad input happens here, before any output is written. */
 static int setup(heat_run *r, MPI_Comm comm) {
   PT_TRY(pt_config_load(comm, r->cli.input, r->cli.nset, r->cli.sets, &r->cfg));
@@ -147,6 +219,7 @@ static int setup(heat_run *r, MPI_Comm comm) {
     err = PT_ERROR(PT_ERR_INPUT, "unknown option '%s' (see --help; PETSc options apply to the implicit "
                    "schemes only)", r->cli.pass[1]);
   PT_TRY(pt_agree(comm, err));
+  if (r->cli.dry_run) return dry_run_plan(r, comm);
 #ifdef PT_HAVE_PETSC
   if (r->p.scheme != HEAT_EXPLICIT) {
     /* SIGUSR1/SIGTERM must stay Partita's (checkpoint and exit 3), not PETSc's. */

@@ -33,3 +33,16 @@ for want in "partita-heat (Partita " "git revision: " "configured with: " "MPI "
   grep -q "$want" "$PT_TMP/version" || { cat "$PT_TMP/version"; fail "--version lacks '$want'"; }
 done
 echo "ok: --version and the run report name the build (revision, options, MPI, HDF5, CUDA)"
+
+# --dry-run: the plan, from the checked deck, without computing or writing anything.
+mpirun_t 60 3 --quiet "$heat" "$top_srcdir/input/heat3d.ini" --dry-run --output "$PT_TMP/dry/new" \
+  >"$PT_TMP/dry.log" 2>&1 || { cat "$PT_TMP/dry.log"; fail "--dry-run failed"; }
+for want in "3D grid 64 x 64 x 64 (262144 cells) on 3 rank(s), process grid 3 x 1 x 1" \
+  "cells per rank: 86016 to 90112" "output: 4 step(s) of 2 MiB" "(to be created)" "nothing computed, nothing written"; do
+  grep -qF "$want" "$PT_TMP/dry.log" || { cat "$PT_TMP/dry.log"; fail "--dry-run plan lacks '$want'"; }
+done
+[ ! -e "$PT_TMP/dry" ] || fail "--dry-run created its output directory"
+mpirun_t 60 2 --quiet "$heat" "$top_srcdir/input/heat2d.ini" --dry-run --output "$PT_TMP" --set grid.nx=400000 \
+  --set grid.ny=400000 --set output.every=1 >"$PT_TMP/dry.log" 2>&1 && fail "--dry-run accepted a run that cannot fit the disk"
+grep -q "the run writes about .* GiB free" "$PT_TMP/dry.log" || { cat "$PT_TMP/dry.log"; fail "--dry-run: no free-space message"; }
+echo "ok: --dry-run prints the plan (decomposition, memory, output volume), writes nothing, refuses a full disk"
