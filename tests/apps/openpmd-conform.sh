@@ -35,6 +35,10 @@ for np in 1 4; do
   run "$d" "$np" "$driver" --set driver.steps=4 --set driver.output_every=2 --set driver.checkpoint_every=4
   for f in "$d"/*.h5; do files="$files $f"; done
 done
+# One body per rank: each patch box holds a single position.
+d="$PT_TMP/kepler-2"
+run "$d" 2 "$nbody" "$top_srcdir/input/nbody-kepler.ini" -q --set time.end_time=0.05 --set output.every=4
+files="$files $d/nbody.h5"
 # shellcheck disable=SC2086
 "$PT_PYTHON" "$check" $files || fail "an app's file does not conform"
 
