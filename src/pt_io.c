@@ -734,7 +734,11 @@ static herr_t write_patches(pt_series *s, hid_t sp, const pt_particle_record *po
      * (doubling the step) only if rounding in mn + extent still lands on it. */
     lo[c] = mn;
     ext[c] = nextafter(mx, INFINITY) - mn;
-    for (double step = nextafter(ext[c], INFINITY) - ext[c]; !(mn + ext[c] > mx); step *= 2) ext[c] += step;
+    double step = nextafter(ext[c], INFINITY) - ext[c];
+    while (!(mn + ext[c] > mx)) {
+      ext[c] += step;
+      step *= 2;
+    }
   }
   const double usi = pos->unit_si > 0 ? pos->unit_si : 1.0;
   hid_t g = H5Gcreate2(sp, "particlePatches", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
