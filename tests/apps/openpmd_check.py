@@ -145,12 +145,19 @@ class Checker:
         else:
             self.patches(sp, sp["particlePatches"], n)
 
+    def required(self, group, key, kind, what):
+        """group[key] if it is a `kind` (dataset or group), else None after an error."""
+        obj = group.get(key)
+        if not isinstance(obj, kind):
+            self.err(group.name, "missing required record %s" % what)
+            return None
+        return obj
+
     def patches(self, sp, pp, n):
         num = {}
         for k in ("numParticles", "numParticlesOffset"):
-            d = pp.get(k)
-            if not isinstance(d, h5py.Dataset):
-                self.err(pp.name, "missing required record %s" % k)
+            d = self.required(pp, k, h5py.Dataset, k)
+            if d is None:
                 continue
             if d.dtype != np.uint64 or d.ndim != 1:
                 self.err(d.name, "must be a 1-D uint64 record")
@@ -162,9 +169,8 @@ class Checker:
         want = sorted(k for k, _ in self.components(pos)) if pos is not None else None
         boxes = {}
         for k in ("offset", "extent"):
-            g = pp.get(k)
-            if not isinstance(g, h5py.Group):
-                self.err(pp.name, "missing required record %s/ (components as position's)" % k)
+            g = self.required(pp, k, h5py.Group, "%s/ (components as position's)" % k)
+            if g is None:
                 continue
             self.record_attrs(g)
             comps = dict(self.components(g))
