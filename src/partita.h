@@ -13,6 +13,7 @@
 #include "pt_io.h"
 #include "pt_checkpoint.h"
 #include "pt_signal.h"
+#include "pt_run.h"
 #include "pt_device.h"
 #include "pt_particles.h"
 #include "pt_version.h"

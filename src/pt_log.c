@@ -56,6 +56,7 @@ void pt_progress_start(pt_progress *p, int64_t first, int64_t last, double inter
 }
 
 void pt_progress_update(pt_progress *p, int64_t step, double time) {
+  if (p->interval <= 0) return;
   double now = MPI_Wtime();
   if ((now < p->next && step != p->last) || log_level < PT_LOG_INFO || !is_root()) return;
   p->next = now + p->interval;

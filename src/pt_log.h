@@ -31,7 +31,8 @@ void pt_log_warn(const char *fmt, ...)
     ;
 
 /* Progress line: "step 120/1000  12%  t=1.2e-3  elapsed 3.1 s  ETA 22.7 s", printed by
- * rank 0 at most every `interval` seconds and at the last step. Not collective. */
+ * rank 0 at most every `interval` seconds and at the last step; never when `interval`
+ * is 0. Not collective. */
 typedef struct pt_progress {
   int64_t first, last;   /* step range of this run */
   double t0, interval, next;

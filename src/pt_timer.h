@@ -17,7 +17,7 @@ typedef struct pt_timer_stats {
   const char *name;
   double min, avg, max;
   double imbalance;   /* (max - avg) / avg, 0 when avg is 0 */
-  long long calls;    /* calls on rank 0 */
+  long long calls;    /* times rank 0 started the phase (pt_timers_start; 0 for "other") */
 } pt_timer_stats;
 
 /* Creates an empty set of timers. Errors: PT_ERR_NOMEM. Not collective. */
@@ -27,8 +27,19 @@ void pt_timers_destroy(pt_timers **t);
 /* Registers a phase and returns its id (>= 0), or the existing id of `name`. Ranks
  * must register the same phases in the same order. Not collective. */
 int pt_timers_add(pt_timers *t, const char *name);
+/* start starts the phase's clock and counts a call; stop adds the time since start.
+ * Once pt_timers_round has been called, a phase counts at most one call per round: a
+ * solver loop starts a round per step (pt_run does), so "calls" is the number of steps
+ * a phase ran in, however many pieces a step splits it into (compute around the halo
+ * exchange, a force sum over ring stages). Not collective. */
 void pt_timers_start(pt_timers *t, int id);
 void pt_timers_stop(pt_timers *t, int id);
+void pt_timers_round(pt_timers *t);
+/* Declares phase `id` the whole that every other phase is a part of (nested in it, not
+ * overlapping each other), and adds the phase "other": per rank, the whole's time that
+ * no part covers. The table and the report then add up to the whole. Errors:
+ * PT_ERR_NOMEM. Not collective. */
+int pt_timers_set_total(pt_timers *t, int id);
 /* Seconds accumulated on this rank. */
 double pt_timers_elapsed(const pt_timers *t, int id);
 int pt_timers_count(const pt_timers *t);
@@ -36,9 +47,10 @@ int pt_timers_count(const pt_timers *t);
 /* Reduces every phase over `comm` into `stats` (pt_timers_count entries). Collective. */
 int pt_timers_reduce(const pt_timers *t, MPI_Comm comm, pt_timer_stats *stats);
 
-/* Prints the phase table (phase, calls, min, avg, max, imbalance, % of `total`) on rank
- * 0 of `comm` to `out`. `total` < 0 takes the sum of the averages. Collective. */
-int pt_timers_print(const pt_timers *t, MPI_Comm comm, double total, FILE *out);
+/* Prints the phase table (phase, calls, min, avg, max, imbalance, % of the whole's
+ * average, or of the sum of the averages when no whole was set) on rank 0 of `comm` to
+ * `out`: the whole first, "other" last. Collective. */
+int pt_timers_print(const pt_timers *t, MPI_Comm comm, FILE *out);
 
 /* Run report: key/value results grouped in sections, written as JSON by rank 0 with the
  * timers, the MPI/OpenMP layout, the host and the resolved input deck. */

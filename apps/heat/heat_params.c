@@ -107,9 +107,8 @@ static int read_time(pt_config *cfg, heat_params *p) {
 }
 
 static int read_run(pt_config *cfg, heat_params *p) {
-  PT_TRY(pt_config_get_int(cfg, "output.every", 0, 0, INT64_C(1) << 50, &p->output_every));
-  PT_TRY(pt_config_get_int(cfg, "output.checkpoint_every", 0, 0, INT64_C(1) << 50, &p->checkpoint_every));
-  PT_TRY(pt_config_get_int(cfg, "output.diagnostics_every", 100, 0, INT64_C(1) << 50, &p->diag_every));
+  PT_TRY(pt_run_read(cfg, 100, &p->cadence));
+  p->cadence.steps = p->steps;
   int kind;
   PT_TRY(pt_config_get_choice(cfg, "run.halo", "p2p", pt_halo_kind_names, &kind));
   p->halo = (pt_halo_kind)kind;

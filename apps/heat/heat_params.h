@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "pt_config.h"
+#include "pt_run.h"
 #include "pt_decomp.h"
 #include "pt_halo.h"
 
@@ -30,7 +31,7 @@ typedef struct heat_params {
   int scheme;                    /* enum heat_scheme */
   double dt, dt_limit;           /* dt_limit: explicit stability limit */
   int64_t steps;
-  int64_t output_every, checkpoint_every, diag_every;
+  pt_run_cadence cadence;        /* the [output] keys; cadence.steps = steps */
   pt_halo_kind halo;
   int overlap;                   /* compute the interior while ghosts travel */
   int halo_off;                  /* benchmarking only: skip the exchange */

@@ -37,8 +37,8 @@ typedef struct heat_run {
   pt_series *series;
   char *deck;
   const char *dir;  /* output and checkpoint directory */
-  int t_io, t_diag, t_total, t_ckpt;
-  int64_t steps_done;
+  MPI_Comm comm;
+  pt_run loop;
   int petsc;  /* PETSc initialised (implicit schemes only) */
 } heat_run;
 
@@ -57,13 +57,12 @@ static void checkpoint_init(heat_run *r, pt_checkpoint *ck, pt_field **field) {
   ck->fields = field;
 }
 
-static int write_checkpoint(heat_run *r, MPI_Comm comm) {
+static int write_checkpoint(void *ctx) {
+  heat_run *r = ctx;
   pt_checkpoint ck;
   pt_field *field;
   checkpoint_init(r, &ck, &field);
-  pt_timers_start(r->timers, r->t_ckpt);
-  int err = pt_checkpoint_write(comm, r->dir, &ck);
-  pt_timers_stop(r->timers, r->t_ckpt);
+  int err = pt_checkpoint_write(r->comm, r->dir, &ck);
   if (!err) pt_log(PT_LOG_DEBUG, "checkpoint at step %lld: %s", (long long)ck.step, ck.path);
   return err;
 }
@@ -85,7 +84,8 @@ static int restart(heat_run *r, MPI_Comm comm) {
   return PT_OK;
 }
 
-static int write_output(heat_run *r) {
+static int write_output(void *ctx) {
+  heat_run *r = ctx;
   static const char *const labels[PT_MAXDIM] = {"x", "y", "z"};
   pt_mesh_info m;
   memset(&m, 0, sizeof m);
@@ -95,18 +95,19 @@ static int write_output(heat_run *r) {
     m.position[d] = 0.5; /* cell-centred */
     m.axis_labels[d] = labels[d];
   }
-  pt_timers_start(r->timers, r->t_io);
-  int err = pt_series_write_mesh(r->series, r->s->step, r->s->time, r->p.dt, "temperature",
-                                 heat_solver_field(r->s), &m);
-  pt_timers_stop(r->timers, r->t_io);
-  return err;
+  return pt_series_write_mesh(r->series, r->s->step, r->s->time, r->p.dt, "temperature",
+                              heat_solver_field(r->s), &m);
 }
 
-static int diagnostics(heat_run *r) {
+static int step(void *ctx, int diagnostics_due) {
+  (void)diagnostics_due;
+  return heat_solver_step(((heat_run *)ctx)->s);
+}
+
+static int diagnostics(void *ctx) {
+  heat_run *r = ctx;
   heat_diag d;
-  pt_timers_start(r->timers, r->t_diag);
   int err = heat_solver_diagnostics(r->s, &d);
-  pt_timers_stop(r->timers, r->t_diag);
   if (!err)
     pt_log(PT_LOG_DEBUG, "step %lld t=%.6g  total %.17g  min %.17g  max %.17g  L2 %.17g",
            (long long)r->s->step, r->s->time, d.total, d.min, d.max, d.l2);
@@ -171,8 +172,13 @@ static int dry_run_plan(heat_run *r, MPI_Comm comm) {
     return pt_error_mpi(err, "MPI_Allreduce", __FILE__, __LINE__);
   }
   const double cells = (double)pt_decomp_global_cells(d), field = 8.0 * cells;
-  const int64_t every = p->output_every, steps = p->steps, ck = p->checkpoint_every;
-  const int64_t nout = every ? steps / every + 1 + (steps % every != 0) : 1, nck = ck ? steps / ck : 0;
+  const pt_run_cadence *c = &p->cadence;
+  const int64_t steps = p->steps, every = c->output_every, ck = c->checkpoint_every;
+  int64_t nout = every ? steps / every + 1 + (steps % every != 0) : 1;
+  /* By time: each multiple reached, and step 0 (an upper bound: some may coincide with
+   * outputs by step). */
+  if (c->output_every_time > 0) nout += (int64_t)((double)steps * p->dt / c->output_every_time) + !every;
+  const int64_t nck = ck ? steps / ck : 0;
   const double out_bytes = (double)nout * field, ck_bytes = (double)(nck < 2 ? nck : 2) * field;
   char where[4096];
   existing_ancestor(r->cli.output_dir, where, sizeof where);
@@ -231,16 +237,18 @@ static int setup(heat_run *r, MPI_Comm comm) {
 #endif
   r->deck = pt_config_resolved(r->cfg);
   PT_TRY(pt_timers_create(&r->timers));
-  r->t_total = pt_timers_add(r->timers, "total");
+  /* The whole run's phase heads the table. */
+  PT_TRY(pt_timers_add(r->timers, "total") < 0 ? PT_ERR_NOMEM : PT_OK);
   PT_TRY(heat_solver_create(comm, &r->p, r->timers, &r->s));
 #ifdef PT_HAVE_PETSC
   if (r->petsc) PT_TRY(pt_agree(comm, petsc_options_left()));
 #endif
   PT_TRY(pt_cli_prepare_output(&r->cli, comm));
   r->dir = r->cli.output_dir;
-  r->t_diag = pt_timers_add(r->timers, "diagnostics");
-  r->t_io = pt_timers_add(r->timers, "io");
-  r->t_ckpt = pt_timers_add(r->timers, "checkpoint");
+  r->comm = comm;
+  const pt_run_ops ops = {r, step, diagnostics, write_output, write_checkpoint, &r->s->step, &r->s->time};
+  PT_TRY(pt_run_init(&r->loop, comm, prog, r->dir, &r->p.cadence, &ops, r->timers, r->cli.max_walltime,
+                     r->cli.restart != NULL));
   PT_TRY(pt_agree(comm, pt_signal_install()));
   if (r->cli.restart)
     PT_TRY(restart(r, comm));
@@ -287,36 +295,7 @@ static int run(heat_run *r, MPI_Comm comm) {
          p->dt, p->dt / p->dt_limit, (long long)s->step, (long long)p->steps,
          pt_halo_kind_names[p->halo], backend);
   PT_TRY(open_output(r, comm));
-  if (p->output_every && !r->cli.restart) PT_TRY(write_output(r));
-  pt_progress prog_line;
-  pt_progress_start(&prog_line, s->step, p->steps, 2.0);
-  const int64_t first = s->step;
-  const double t0 = MPI_Wtime();
-  pt_timers_start(r->timers, r->t_total);
-  while (s->step < p->steps) {
-    PT_TRY(heat_solver_step(s));
-    if (p->diag_every && s->step % p->diag_every == 0) PT_TRY(diagnostics(r));
-    if (p->output_every && s->step % p->output_every == 0) PT_TRY(write_output(r));
-    if (p->checkpoint_every && s->step % p->checkpoint_every == 0) PT_TRY(write_checkpoint(r, comm));
-    int stop;
-    PT_TRY(pt_signal_should_stop(comm, r->cli.max_walltime, t0, &stop));
-    if (stop) {
-      pt_timers_stop(r->timers, r->t_total);
-      r->steps_done = s->step - first;
-      if (!p->checkpoint_every || s->step % p->checkpoint_every != 0) PT_TRY(write_checkpoint(r, comm));
-      pt_checkpoint ck;
-      pt_field *field;
-      checkpoint_init(r, &ck, &field);
-      pt_checkpoint_path(r->dir, prog, 0, ck.path, sizeof ck.path);
-      pt_log(PT_LOG_INFO, "%s: stopped by %s at step %lld; checkpoint %s; continue with --restart latest (or --restart %s)",
-             prog, pt_signal_describe(stop), (long long)s->step, ck.path, ck.path);
-      return PT_STOP;
-    }
-    pt_progress_update(&prog_line, s->step, s->time);
-  }
-  pt_timers_stop(r->timers, r->t_total);
-  r->steps_done = s->step - first;
-  if (!p->output_every || s->step % p->output_every != 0) PT_TRY(write_output(r));
+  PT_TRY(pt_run_loop(&r->loop));
   heat_diag d;
   PT_TRY(heat_solver_diagnostics(s, &d));
   pt_log(PT_LOG_INFO, "final: step %lld t=%.9g  total heat %.15g  min %.9g  max %.9g  L2 %.15g",
@@ -326,13 +305,13 @@ static int run(heat_run *r, MPI_Comm comm) {
 
 static int report(heat_run *r, MPI_Comm comm) {
   const heat_solver *s = r->s;
-  double t = pt_timers_elapsed(r->timers, r->t_total), tmax;
+  double t = pt_run_step_seconds(&r->loop), tmax;
   PT_MPI(MPI_Allreduce(&t, &tmax, 1, MPI_DOUBLE, MPI_MAX, comm));
   double cells = (double)pt_decomp_global_cells(s->decomp);
-  double lups = tmax > 0 ? cells * (double)r->steps_done / tmax : 0;
+  double lups = tmax > 0 ? cells * (double)r->loop.steps_done / tmax : 0;
   pt_log(PT_LOG_INFO, "%.4g lattice updates/s (%.4g per rank) over %.3f s", lups,
          lups / s->decomp->size, tmax);
-  if (pt_log_verbosity() >= PT_LOG_INFO) PT_TRY(pt_timers_print(r->timers, comm, tmax, stdout));
+  if (pt_log_verbosity() >= PT_LOG_INFO) PT_TRY(pt_timers_print(r->timers, comm, stdout));
   if (!r->cli.report) return PT_OK;
   pt_report *rep;
   PT_TRY(pt_report_create(prog, &rep));

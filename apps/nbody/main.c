@@ -41,8 +41,9 @@ typedef struct nbody_run {
   const char *dir;
   double ref[NSCALARS];
   double max_energy_error;
-  int t_total, t_diag, t_io, t_ckpt;
-  int64_t steps_done;
+  nbody_diag last;  /* the latest diagnostics */
+  MPI_Comm comm;
+  pt_run loop;
 } nbody_run;
 
 static void checkpoint_init(nbody_run *r, pt_checkpoint *ck, pt_particle_record rec[3]) {
@@ -69,14 +70,13 @@ static void checkpoint_init(nbody_run *r, pt_checkpoint *ck, pt_particle_record 
   }
 }
 
-static int write_checkpoint(nbody_run *r, MPI_Comm comm) {
+static int write_checkpoint(void *ctx) {
+  nbody_run *r = ctx;
   pt_checkpoint ck;
   pt_particle_record rec[3];
   nbody_sim_host(r->s);
   checkpoint_init(r, &ck, rec);
-  pt_timers_start(r->timers, r->t_ckpt);
-  int err = pt_checkpoint_write(comm, r->dir, &ck);
-  pt_timers_stop(r->timers, r->t_ckpt);
+  int err = pt_checkpoint_write(r->comm, r->dir, &ck);
   if (!err) pt_log(PT_LOG_DEBUG, "checkpoint at step %lld: %s", (long long)ck.step, ck.path);
   return err;
 }
@@ -116,11 +116,10 @@ static int restart(nbody_run *r, MPI_Comm comm, pt_particles **out) {
   return err;
 }
 
-static int diagnostics(nbody_run *r, nbody_diag *d) {
-  pt_timers_start(r->timers, r->t_diag);
-  int err = nbody_diag_compute(r->s, d);
-  pt_timers_stop(r->timers, r->t_diag);
-  PT_TRY(err);
+static int diagnostics(void *ctx) {
+  nbody_run *r = ctx;
+  nbody_diag *d = &r->last;
+  PT_TRY(nbody_diag_compute(r->s, d));
   double de = r->ref[S_E0] != 0 ? fabs((d->total - r->ref[S_E0]) / r->ref[S_E0]) : 0;
   if (de > r->max_energy_error) r->max_energy_error = de;
   double dp = 0;
@@ -128,6 +127,16 @@ static int diagnostics(nbody_run *r, nbody_diag *d) {
   pt_log(PT_LOG_DEBUG, "step %lld t=%.6g  E %.15g  dE/E0 %.3e  |dP| %.3e  Lz %.15g  Q %.6f",
          (long long)r->s->step, r->s->time, d->total, de, dp, d->angular[2], d->virial);
   return PT_OK;
+}
+
+static int write_output(void *ctx) {
+  nbody_run *r = ctx;
+  nbody_sim_host(r->s);
+  return pt_particles_write(r->s->p, r->series, r->s->step, r->s->time, r->p.dt, species);
+}
+
+static int step(void *ctx, int diagnostics_due) {
+  return nbody_sim_step(((nbody_run *)ctx)->s, diagnostics_due);
 }
 
 /* Everything that can fail on bad input happens here, before any output is written. */
@@ -144,7 +153,8 @@ static int setup(nbody_run *r, MPI_Comm comm) {
   r->dir = r->cli.output_dir;
   r->deck = pt_config_resolved(r->cfg);
   PT_TRY(pt_timers_create(&r->timers));
-  r->t_total = pt_timers_add(r->timers, "total");
+  /* The whole run's phase heads the table. */
+  PT_TRY(pt_timers_add(r->timers, "total") < 0 ? PT_ERR_NOMEM : PT_OK);
   PT_TRY(pt_agree(comm, pt_signal_install()));
   pt_particles *p = NULL;
   if (r->cli.restart) {
@@ -153,9 +163,10 @@ static int setup(nbody_run *r, MPI_Comm comm) {
     PT_TRY(nbody_ic_create(comm, &r->p, &p));
     PT_TRY(nbody_sim_create(&r->p, p, r->timers, &r->s));
   }
-  r->t_diag = pt_timers_add(r->timers, "diagnostics");
-  r->t_io = pt_timers_add(r->timers, "io");
-  r->t_ckpt = pt_timers_add(r->timers, "checkpoint");
+  r->comm = comm;
+  const pt_run_ops ops = {r, step, diagnostics, write_output, write_checkpoint, &r->s->step, &r->s->time};
+  PT_TRY(pt_run_init(&r->loop, comm, prog, r->dir, &r->p.cadence, &ops, r->timers, r->cli.max_walltime,
+                     r->cli.restart != NULL));
   PT_TRY(nbody_sim_start(r->s));
   if (!r->cli.restart) {
     nbody_diag d;
@@ -169,14 +180,6 @@ static int setup(nbody_run *r, MPI_Comm comm) {
   return PT_OK;
 }
 
-static int write_output(nbody_run *r) {
-  pt_timers_start(r->timers, r->t_io);
-  nbody_sim_host(r->s);
-  int err = pt_particles_write(r->s->p, r->series, r->s->step, r->s->time, r->p.dt, species);
-  pt_timers_stop(r->timers, r->t_io);
-  return err;
-}
-
 static int open_output(nbody_run *r, MPI_Comm comm) {
   char path[4200];
   snprintf(path, sizeof path, "%s/nbody.h5", r->dir);
@@ -186,16 +189,6 @@ static int open_output(nbody_run *r, MPI_Comm comm) {
   info.deck = r->deck;
   info.append = r->cli.restart != NULL;
   return pt_series_open(comm, path, &info, &r->series);
-}
-
-static int stop_run(nbody_run *r, MPI_Comm comm, int stop) {
-  const nbody_params *p = &r->p;
-  if (!p->checkpoint_every || r->s->step % p->checkpoint_every != 0) PT_TRY(write_checkpoint(r, comm));
-  char path[4200];
-  pt_checkpoint_path(r->dir, prog, 0, path, sizeof path);
-  pt_log(PT_LOG_INFO, "%s: stopped by %s at step %lld; checkpoint %s; continue with --restart "
-         "latest (or --restart %s)", prog, pt_signal_describe(stop), (long long)r->s->step, path, path);
-  return PT_STOP;
 }
 
 static int run(nbody_run *r, MPI_Comm comm) {
@@ -211,33 +204,9 @@ static int run(nbody_run *r, MPI_Comm comm) {
          nbody_integrator_names[p->integrator], p->dt, p->eps, (long long)s->step, (long long)p->steps,
          backend);
   PT_TRY(open_output(r, comm));
-  if (p->output_every && !r->cli.restart) PT_TRY(write_output(r));
-  nbody_diag d;
-  PT_TRY(diagnostics(r, &d));
-  pt_progress line;
-  pt_progress_start(&line, s->step, p->steps, 2.0);
-  const int64_t first = s->step;
-  const double t0 = MPI_Wtime();
-  pt_timers_start(r->timers, r->t_total);
-  while (s->step < p->steps) {
-    int64_t next = s->step + 1;
-    int diag = (p->diag_every && next % p->diag_every == 0) || next == p->steps;
-    PT_TRY(nbody_sim_step(s, diag));
-    if (diag) PT_TRY(diagnostics(r, &d));
-    if (p->output_every && s->step % p->output_every == 0) PT_TRY(write_output(r));
-    if (p->checkpoint_every && s->step % p->checkpoint_every == 0) PT_TRY(write_checkpoint(r, comm));
-    int stop;
-    PT_TRY(pt_signal_should_stop(comm, r->cli.max_walltime, t0, &stop));
-    if (stop) {
-      pt_timers_stop(r->timers, r->t_total);
-      r->steps_done = s->step - first;
-      return stop_run(r, comm, stop);
-    }
-    pt_progress_update(&line, s->step, s->time);
-  }
-  pt_timers_stop(r->timers, r->t_total);
-  r->steps_done = s->step - first;
-  if (!p->output_every || s->step % p->output_every != 0) PT_TRY(write_output(r));
+  PT_TRY(diagnostics(r));
+  PT_TRY(pt_run_loop(&r->loop));
+  const nbody_diag d = r->last;
   double dp = 0;
   for (int c = 0; c < 3; ++c) dp = fmax(dp, fabs(d.momentum[c] - r->ref[S_P0X + c]));
   pt_log(PT_LOG_INFO, "final: step %lld t=%.9g  E %.15g  dE/E0 %.3e (max %.3e)  |dP| %.3e  "
@@ -249,22 +218,22 @@ static int run(nbody_run *r, MPI_Comm comm) {
 
 static int report(nbody_run *r, MPI_Comm comm) {
   const nbody_sim *s = r->s;
-  double t = pt_timers_elapsed(r->timers, r->t_total), tmax;
+  double t = pt_run_step_seconds(&r->loop), tmax;
   PT_MPI(MPI_Allreduce(&t, &tmax, 1, MPI_DOUBLE, MPI_MAX, comm));
   /* N^2 pair evaluations per force call (the self pair included, as usual). */
   double n = (double)s->p->ntotal;
-  double evals = (double)r->steps_done * (r->p.integrator == NBODY_YOSHIDA4 ? 3 : 1);
+  double evals = (double)r->loop.steps_done * (r->p.integrator == NBODY_YOSHIDA4 ? 3 : 1);
   double ips = tmax > 0 ? n * n * evals / tmax : 0;
   double gflops = ips * NBODY_FLOPS_PER_INTERACTION * 1e-9;
   pt_log(PT_LOG_INFO, "%.4g interactions/s (%.4g per rank), %.4g GFLOP/s at %d flops each, over %.3f s",
          ips, ips / s->p->size, gflops, NBODY_FLOPS_PER_INTERACTION, tmax);
-  if (pt_log_verbosity() >= PT_LOG_INFO) PT_TRY(pt_timers_print(r->timers, comm, tmax, stdout));
+  if (pt_log_verbosity() >= PT_LOG_INFO) PT_TRY(pt_timers_print(r->timers, comm, stdout));
   if (!r->cli.report) return PT_OK;
   pt_report *rep;
   PT_TRY(pt_report_create(prog, &rep));
   pt_report_add_int(rep, "results", "bodies", s->p->ntotal);
   pt_report_add_int(rep, "results", "steps", s->step);
-  pt_report_add_int(rep, "results", "steps_run", r->steps_done);
+  pt_report_add_int(rep, "results", "steps_run", r->loop.steps_done);
   pt_report_add_double(rep, "results", "time", s->time);
   pt_report_add_double(rep, "results", "seconds", tmax);
   pt_report_add_double(rep, "results", "interactions_per_s", ips);

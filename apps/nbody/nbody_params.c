@@ -77,9 +77,8 @@ int nbody_params_read(pt_config *cfg, int nranks, nbody_params *p) {
   PT_TRY(pt_config_get_choice(cfg, "nbody.precision", "fp64", nbody_precision_names, &p->precision));
   PT_TRY(read_initial(cfg, nranks, p));
   PT_TRY(read_time(cfg, p));
-  PT_TRY(pt_config_get_int(cfg, "output.every", 0, 0, INT64_C(1) << 50, &p->output_every));
-  PT_TRY(pt_config_get_int(cfg, "output.checkpoint_every", 0, 0, INT64_C(1) << 50, &p->checkpoint_every));
-  PT_TRY(pt_config_get_int(cfg, "output.diagnostics_every", 100, 0, INT64_C(1) << 50, &p->diag_every));
+  PT_TRY(pt_run_read(cfg, 100, &p->cadence));
+  p->cadence.steps = p->steps;
   /* cpu by default: a CPU run never touches the CUDA runtime. */
   PT_TRY(pt_config_get_choice(cfg, "run.backend", "cpu", pt_backend_names, &p->backend));
   const char *why;

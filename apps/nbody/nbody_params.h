@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "pt_config.h"
+#include "pt_run.h"
 
 enum nbody_strategy { NBODY_ALLGATHER = 0, NBODY_RING = 1, NBODY_RMA = 2 };
 enum nbody_precision { NBODY_FP64 = 0, NBODY_FP32 = 1 };
@@ -34,7 +35,7 @@ typedef struct nbody_params {
   double dt;              /* time step (with end_time: shrunk so the run ends on it) */
   int64_t steps;          /* the run ends after this many steps (counted from 0) */
   double end_time;        /* 0 when the deck gives time.steps */
-  int64_t output_every, checkpoint_every, diag_every;
+  pt_run_cadence cadence;        /* the [output] keys; cadence.steps = steps */
   int backend;            /* pt_backend: where forces, integrator and diagnostics run */
 } nbody_params;
 

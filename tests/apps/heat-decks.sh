@@ -46,3 +46,24 @@ mpirun_t 60 2 --quiet "$heat" "$top_srcdir/input/heat2d.ini" --dry-run --output 
   --set grid.ny=400000 --set output.every=1 >"$PT_TMP/dry.log" 2>&1 && fail "--dry-run accepted a run that cannot fit the disk"
 grep -q "the run writes about .* GiB free" "$PT_TMP/dry.log" || { cat "$PT_TMP/dry.log"; fail "--dry-run: no free-space message"; }
 echo "ok: --dry-run prints the plan (decomposition, memory, output volume), writes nothing, refuses a full disk"
+
+# Output by simulation time: at the first step at or past each multiple of
+# output.every_time (dt 0.001, every 0.0025: steps 0, 3, 5, 8, 10), beside output by step.
+mpirun_t 60 2 --quiet "$heat" "$top_srcdir/input/heat2d.ini" --set grid.nx=16 --set grid.ny=16 \
+  --set time.dt=0.0001 --set time.steps=10 --set output.every=0 --set output.every_time=0.00025 \
+  --output "$PT_TMP/bytime" >"$PT_TMP/bytime.log" 2>&1 || { cat "$PT_TMP/bytime.log"; fail "output.every_time run failed"; }
+got=$("$PT_PYTHON" -c 'import h5py, sys; print(" ".join(sorted(h5py.File(sys.argv[1])["data"], key=int)))' "$PT_TMP/bytime/heat.h5")
+[ "$got" = "0 3 5 8 10" ] || fail "output.every_time 0.00025 at dt 0.0001 wrote steps '$got', expected '0 3 5 8 10'"
+# The progress line: output.progress_interval = 0 silences it; the last step always
+# shows otherwise.
+mpirun_t 60 2 "$heat" "$top_srcdir/input/heat2d.ini" --set grid.nx=16 --set grid.ny=16 --set time.steps=50 \
+  --set output.progress_interval=0 --output "$PT_TMP/quiet" >"$PT_TMP/quiet.log" 2>&1 || fail "progress_interval=0 run failed"
+! grep -q "^step " "$PT_TMP/quiet.log" || { cat "$PT_TMP/quiet.log"; fail "output.progress_interval = 0 still printed progress"; }
+mpirun_t 60 2 "$heat" "$top_srcdir/input/heat2d.ini" --set grid.nx=16 --set grid.ny=16 --set time.steps=50 \
+  --set output.progress_interval=1000 --output "$PT_TMP/quiet" >"$PT_TMP/quiet.log" 2>&1 || fail "progress_interval=1000 run failed"
+[ "$(grep -c "^step " "$PT_TMP/quiet.log")" -eq 1 ] && grep -q "^step 50/50 " "$PT_TMP/quiet.log" ||
+  { cat "$PT_TMP/quiet.log"; fail "output.progress_interval = 1000: expected one progress line, at the last step"; }
+# The phase table adds up: the whole first, "other" last, one call per step for compute.
+grep -q "^total  *1 " "$PT_TMP/quiet.log" && grep -q "^compute  *50 " "$PT_TMP/quiet.log" &&
+  grep -q "^other  *- " "$PT_TMP/quiet.log" || { cat "$PT_TMP/quiet.log"; fail "phase table: total, compute calls or other row wrong"; }
+echo "ok: output by simulation time (steps $got), progress interval, phase table with other"

@@ -77,7 +77,7 @@ TEST(Timer, PrintsOneRowPerPhaseOnRankZero) {
   pt_timers_add(t, "halo");
   char buf[4096] = "";
   FILE *f = fmemopen(buf, sizeof buf, "w");
-  EXPECT_EQ(PT_OK, pt_timers_print(t, MPI_COMM_WORLD, -1, f));
+  EXPECT_EQ(PT_OK, pt_timers_print(t, MPI_COMM_WORLD, f));
   fclose(f);
   std::string out(buf);
   if (pt_test::rank() == 0) {
@@ -86,6 +86,49 @@ TEST(Timer, PrintsOneRowPerPhaseOnRankZero) {
     EXPECT_NE(std::string::npos, out.find("halo"));
   } else {
     EXPECT_TRUE(out.empty());
+  }
+  pt_timers_destroy(&t);
+}
+
+// A whole with two parts: "other" is the rest, the table adds up to the whole, and
+// with rounds a phase started twice in one round counts one call.
+TEST(Timer, OtherIsTheWholeBeyondItsPartsAndRoundsCountOnce) {
+  pt_timers *t;
+  ASSERT_EQ(PT_OK, pt_timers_create(&t));
+  int whole = pt_timers_add(t, "total"), a = pt_timers_add(t, "compute"), b = pt_timers_add(t, "io");
+  ASSERT_EQ(PT_OK, pt_timers_set_total(t, whole));
+  pt_timers_start(t, whole);
+  for (int step = 0; step < 3; ++step) {
+    pt_timers_round(t);
+    for (int piece = 0; piece < 2; ++piece) {
+      pt_timers_start(t, a);
+      spin(0.002);
+      pt_timers_stop(t, a);
+    }
+    spin(0.003);  // covered by no part: "other"
+  }
+  pt_timers_start(t, b);
+  spin(0.002);
+  pt_timers_stop(t, b);
+  pt_timers_stop(t, whole);
+  ASSERT_EQ(4, pt_timers_count(t));
+  pt_timer_stats s[4];
+  ASSERT_EQ(PT_OK, pt_timers_reduce(t, MPI_COMM_WORLD, s));
+  EXPECT_STREQ("other", s[3].name);
+  EXPECT_EQ(1, s[whole].calls);
+  EXPECT_EQ(3, s[a].calls);
+  EXPECT_EQ(1, s[b].calls);
+  EXPECT_GE(s[3].min, 0.009);
+  EXPECT_NEAR(s[whole].avg, s[a].avg + s[b].avg + s[3].avg, 1e-12);
+  char buf[4096] = "";
+  FILE *f = fmemopen(buf, sizeof buf, "w");
+  EXPECT_EQ(PT_OK, pt_timers_print(t, MPI_COMM_WORLD, f));
+  fclose(f);
+  if (pt_test::rank() == 0) {
+    std::string out(buf);
+    EXPECT_LT(out.find("total"), out.find("compute")) << out;
+    EXPECT_LT(out.find("io"), out.find("other")) << out;
+    EXPECT_NE(std::string::npos, out.find("100.0%")) << out;
   }
   pt_timers_destroy(&t);
 }

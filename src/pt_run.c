@@ -1,0 +1,135 @@
+#include "pt_run.h"
+
+#include <float.h>
+#include <math.h>
+#include <string.h>
+
+#include "pt_checkpoint.h"
+#include "pt_error.h"
+#include "pt_log.h"
+#include "pt_signal.h"
+
+/* Slack for "at or past a multiple of output.every_time": times built up by adding dt
+ * land a few ulps either side of the multiple they are meant to hit. */
+static const double time_slack = 1e-9;
+
+int pt_run_read(pt_config *cfg, int64_t diag_default, pt_run_cadence *c) {
+  const int64_t most = INT64_C(1) << 50;
+  PT_TRY(pt_config_get_int(cfg, "output.every", 0, 0, most, &c->output_every));
+  PT_TRY(pt_config_get_double(cfg, "output.every_time", 0.0, 0.0, DBL_MAX, &c->output_every_time));
+  PT_TRY(pt_config_get_int(cfg, "output.checkpoint_every", 0, 0, most, &c->checkpoint_every));
+  PT_TRY(pt_config_get_int(cfg, "output.diagnostics_every", diag_default, 0, most, &c->diagnostics_every));
+  PT_TRY(pt_config_get_double(cfg, "output.progress_interval", 2.0, 0.0, DBL_MAX, &c->progress_interval));
+  return PT_OK;
+}
+
+/* Which multiple of output.every_time simulation time t has reached. */
+static double time_index(const pt_run *r, double t) {
+  return floor(t / r->cadence.output_every_time + time_slack);
+}
+
+static int by_step(int64_t every, int64_t step) { return every > 0 && step % every == 0; }
+
+int pt_run_init(pt_run *r, MPI_Comm comm, const char *prog, const char *dir,
+                const pt_run_cadence *c, const pt_run_ops *ops, pt_timers *timers,
+                double max_walltime, int restarted) {
+  memset(r, 0, sizeof *r);
+  r->comm = comm;
+  r->prog = prog;
+  r->dir = dir;
+  r->cadence = *c;
+  r->ops = *ops;
+  r->timers = timers;
+  r->max_walltime = max_walltime;
+  r->restarted = restarted;
+  r->t_total = pt_timers_add(timers, "total");
+  r->t_diag = pt_timers_add(timers, "diagnostics");
+  r->t_io = pt_timers_add(timers, "io");
+  r->t_ckpt = pt_timers_add(timers, "checkpoint");
+  if (r->t_total < 0 || r->t_diag < 0 || r->t_io < 0 || r->t_ckpt < 0) return PT_ERR_NOMEM;
+  /* The solver's start-up work (initial forces) is one round of its own. */
+  pt_timers_round(timers);
+  return pt_timers_set_total(timers, r->t_total);
+}
+
+static int timed(pt_run *r, int id, int (*fn)(void *)) {
+  pt_timers_start(r->timers, id);
+  int err = fn(r->ops.ctx);
+  pt_timers_stop(r->timers, id);
+  return err;
+}
+
+static int output(pt_run *r) {
+  PT_TRY(timed(r, r->t_io, r->ops.output));
+  r->last_output = *r->ops.step_no;
+  return PT_OK;
+}
+
+/* Output after a step: due by step count or because time passed a multiple. */
+static int output_due(pt_run *r) {
+  const pt_run_cadence *c = &r->cadence;
+  int due = by_step(c->output_every, *r->ops.step_no);
+  if (c->output_every_time > 0) {
+    double k = time_index(r, *r->ops.time);
+    if (k >= r->next_multiple) {
+      due = 1;
+      r->next_multiple = k + 1;
+    }
+  }
+  return due;
+}
+
+static int stop_run(pt_run *r, int stop) {
+  const int64_t step = *r->ops.step_no;
+  if (!by_step(r->cadence.checkpoint_every, step)) PT_TRY(timed(r, r->t_ckpt, r->ops.checkpoint));
+  pt_timers_stop(r->timers, r->t_total);
+  r->steps_done = step - r->first;
+  char path[4200];
+  pt_checkpoint_path(r->dir, r->prog, 0, path, sizeof path);
+  pt_log(PT_LOG_INFO, "%s: stopped by %s at step %lld; checkpoint %s; continue with --restart "
+         "latest (or --restart %s)", r->prog, pt_signal_describe(stop), (long long)step, path, path);
+  return PT_STOP;
+}
+
+int pt_run_loop(pt_run *r) {
+  const pt_run_cadence *c = &r->cadence;
+  const int periodic = c->output_every > 0 || c->output_every_time > 0;
+  r->first = *r->ops.step_no;
+  r->last_output = -1;
+  if (c->output_every_time > 0) r->next_multiple = time_index(r, *r->ops.time) + 1;
+  /* A restart continues a run that wrote its output up to here: the first step counts
+   * as written when it was due. */
+  if (r->restarted &&
+      (by_step(c->output_every, r->first) ||
+       (c->output_every_time > 0 &&
+        fabs(*r->ops.time / c->output_every_time - (r->next_multiple - 1)) < time_slack)))
+    r->last_output = r->first;
+  pt_progress line;
+  pt_progress_start(&line, r->first, c->steps, c->progress_interval);
+  const double t0 = MPI_Wtime();
+  pt_timers_start(r->timers, r->t_total);
+  pt_timers_round(r->timers);
+  if (periodic && !r->restarted) PT_TRY(output(r));
+  while (*r->ops.step_no < c->steps) {
+    pt_timers_round(r->timers);
+    const int64_t next = *r->ops.step_no + 1;
+    const int diag = by_step(c->diagnostics_every, next) || next == c->steps;
+    PT_TRY(r->ops.step(r->ops.ctx, diag));
+    if (diag && r->ops.diagnostics) PT_TRY(timed(r, r->t_diag, r->ops.diagnostics));
+    if (output_due(r)) PT_TRY(output(r));
+    if (by_step(c->checkpoint_every, *r->ops.step_no)) PT_TRY(timed(r, r->t_ckpt, r->ops.checkpoint));
+    int stop;
+    PT_TRY(pt_signal_should_stop(r->comm, r->max_walltime, t0, &stop));
+    if (stop) return stop_run(r, stop);
+    pt_progress_update(&line, *r->ops.step_no, *r->ops.time);
+  }
+  if (r->last_output != *r->ops.step_no) PT_TRY(output(r));
+  pt_timers_stop(r->timers, r->t_total);
+  r->steps_done = *r->ops.step_no - r->first;
+  return PT_OK;
+}
+
+double pt_run_step_seconds(const pt_run *r) {
+  return pt_timers_elapsed(r->timers, r->t_total) - pt_timers_elapsed(r->timers, r->t_io) -
+         pt_timers_elapsed(r->timers, r->t_ckpt);
+}

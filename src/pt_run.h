@@ -1,0 +1,89 @@
+/* pt_run: the time-step loop every Partita solver shares. The solver supplies its step,
+ * diagnostics, output and checkpoint as callbacks; pt_run decides when each runs (by
+ * step, or for output also by simulation time), stops on a signal or the walltime limit
+ * with a checkpoint, prints the progress line and times the phases so that the table
+ * adds up to the whole run. */
+#ifndef PT_RUN_H
+#define PT_RUN_H
+
+#include <mpi.h>
+#include <stdint.h>
+
+#include "pt_config.h"
+#include "pt_timer.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* When things happen. The deck keys (section [output]) are read by pt_run_read. */
+typedef struct pt_run_cadence {
+  int64_t steps;              /* the run ends at this step (set by the solver) */
+  int64_t output_every;       /* output.every: every N steps (0: by step, none) */
+  double output_every_time;   /* output.every_time: at the first step at or past each
+                                 multiple of this simulation time (0: none) */
+  int64_t checkpoint_every;   /* output.checkpoint_every: every N steps (0: none) */
+  int64_t diagnostics_every;  /* output.diagnostics_every: every N steps and the last */
+  double progress_interval;   /* output.progress_interval: seconds between progress lines
+                                 (0: none) */
+} pt_run_cadence;
+
+/* The solver's side. `step` advances one step (diagnostics_due: diagnostics follow it,
+ * for a solver that computes them while stepping); `diagnostics` may be NULL. The
+ * counters are read after every call. Each callback returns a Partita error code and
+ * must be collective over the run's communicator when the solver's work is. */
+typedef struct pt_run_ops {
+  void *ctx;
+  int (*step)(void *ctx, int diagnostics_due);
+  int (*diagnostics)(void *ctx);
+  int (*output)(void *ctx);
+  int (*checkpoint)(void *ctx);
+  const int64_t *step_no;     /* the solver's step counter */
+  const double *time;         /* and its simulation time */
+} pt_run_ops;
+
+typedef struct pt_run {
+  MPI_Comm comm;
+  const char *prog;           /* program name: the stop message and checkpoint name */
+  const char *dir;            /* output directory (where the checkpoint goes) */
+  pt_run_cadence cadence;
+  pt_run_ops ops;
+  pt_timers *timers;
+  double max_walltime;        /* --max-walltime (0: none) */
+  int restarted;              /* no output at the first step: the checkpointed run wrote it */
+  int t_total, t_diag, t_io, t_ckpt;
+  int64_t first;              /* step the loop started from */
+  int64_t steps_done;         /* steps this run made */
+  double next_multiple;       /* k of the next multiple k * output_every_time to reach */
+  int64_t last_output;        /* step of the last output (-1: none yet) */
+} pt_run;
+
+/* Reads the [output] cadence keys into `c` (steps is left to the solver):
+ * output.every, output.every_time, output.checkpoint_every, output.diagnostics_every
+ * (default `diag_default`), output.progress_interval (seconds, default 2). Errors:
+ * PT_ERR_INPUT naming the key. Not collective. */
+int pt_run_read(pt_config *cfg, int64_t diag_default, pt_run_cadence *c);
+
+/* Sets up `r` for pt_run_loop: registers the phases "total" (made the whole, see
+ * pt_timers_set_total), "diagnostics", "io" and "checkpoint" in `timers` (a phase the
+ * solver registered already keeps its place). Errors: PT_ERR_NOMEM. Not collective. */
+int pt_run_init(pt_run *r, MPI_Comm comm, const char *prog, const char *dir,
+                const pt_run_cadence *c, const pt_run_ops *ops, pt_timers *timers,
+                double max_walltime, int restarted);
+
+/* Runs from the solver's current step to cadence.steps: output first (unless restarted
+ * or output is only at the end), then each step followed by its diagnostics, output and
+ * checkpoint when due, and output at the end if the last step had none. A signal
+ * (SIGUSR1, SIGTERM, SIGINT) or the walltime limit stops it after the step in progress
+ * with a checkpoint and a line saying how to continue: PT_STOP. Errors: whatever a
+ * callback returns. Collective over r->comm. */
+int pt_run_loop(pt_run *r);
+
+/* This rank's seconds of stepping: the loop's total without output and checkpoints,
+ * the time a rate such as lattice updates per second divides by. Not collective. */
+double pt_run_step_seconds(const pt_run *r);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
