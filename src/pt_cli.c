@@ -42,6 +42,8 @@ static void print_usage(const char *prog, const char *usage, int passthrough) {
          "  -v, --verbose            print more (debug messages)\n"
          "  -q, --quiet              print only warnings and errors\n"
          "  -h, --help               print this help and exit\n"
+         "  --help-keys              print every input deck key: type, default, allowed values\n"
+         "                           and the value this run would use (with INPUT), and exit\n"
          "  --version                print the version, git revision, configure options and\n"
          "                           the MPI, HDF5, CUDA (and PETSc) versions, and exit\n");
   if (passthrough)
@@ -115,6 +117,10 @@ static int parse_args(pt_cli *cli, int argc, char **argv, const char *usage, int
     }
     if (strcmp(arg, "--dry-run") == 0) {
       cli->dry_run = 1;
+      continue;
+    }
+    if (strcmp(arg, "--help-keys") == 0) {
+      cli->help_keys = 1;
       continue;
     }
     if (strcmp(arg, "-q") == 0 || strcmp(arg, "--quiet") == 0) {
@@ -223,6 +229,18 @@ int pt_cli_prepare_output(const pt_cli *cli, MPI_Comm comm) {
     }
   }
   return pt_agree(comm, err);
+}
+
+int pt_cli_help_keys(const pt_cli *cli, const pt_config *cfg, MPI_Comm comm) {
+  if (!cli->help_keys) return PT_OK;
+  int rank;
+  PT_MPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) {
+    printf("%s: input deck keys (%s)\n", cli->prog,
+           cli->input || cli->nset ? "this run: the deck and --set as given" : "this run: the defaults");
+    pt_config_print_keys(cfg, stdout);
+  }
+  return PT_EXIT;
 }
 
 int pt_cli_end(MPI_Comm comm, const char *prog, int err) {

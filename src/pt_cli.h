@@ -1,12 +1,15 @@
 /* pt_cli: the command line shared by every Partita app:
  *   prog [INPUT] [--set section.key=value]... [--output DIR] [--report FILE.json]
- *        [--restart FILE|latest] [--max-walltime SECONDS] [-v|-q] [--help] [--version]
+ *        [--restart FILE|latest] [--max-walltime SECONDS] [--dry-run] [-v|-q] [--help]
+ *        [--help-keys] [--version]
  * Options the app declares as pass-through (single-dash, e.g. PETSc's -ksp_type cg)
  * are collected for the app. */
 #ifndef PT_CLI_H
 #define PT_CLI_H
 
 #include <mpi.h>
+
+#include "pt_config.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -23,6 +26,7 @@ typedef struct pt_cli {
   double max_walltime;       /* seconds, 0 = none */
   int verbosity;             /* PT_LOG_* level, default PT_LOG_INFO */
   int dry_run;               /* --dry-run: check everything, print the plan, compute nothing */
+  int help_keys;             /* --help-keys: print the deck keys after reading the deck */
   int npass;                 /* pass-through arguments (argv[0] first) */
   char **pass;               /* NULL-terminated, like argv */
   int argc;                  /* the whole command line, for the run report */
@@ -60,6 +64,11 @@ int pt_cli_prepare_output(const pt_cli *cli, MPI_Comm comm);
  * returns the agreed code for pt_error_exit_code after the caller's clean-up.
  * Collective over comm. */
 int pt_cli_end(MPI_Comm comm, const char *prog, int err);
+
+/* --help-keys: once the app's getters have read the deck (`cfg`), rank 0 prints every
+ * key with its type, default, allowed values and this run's value, and PT_EXIT is
+ * returned; without --help-keys, PT_OK. Collective over comm. */
+int pt_cli_help_keys(const pt_cli *cli, const pt_config *cfg, MPI_Comm comm);
 
 /* Frees what pt_cli_parse allocated; the strings themselves belong to argv. */
 void pt_cli_free(pt_cli *cli);

@@ -7,6 +7,7 @@
 #include "pt_config.h"
 
 #include <ctype.h>
+#include <float.h>
 #include <errno.h>
 #include <ini.h>
 #include <limits.h>
@@ -29,10 +30,15 @@ typedef struct entry {
   int used;          /* some getter or pt_config_has asked for it */
 } entry;
 
-/* One key the application asked for, in first-asked order. */
+/* One key the application asked for, in first-asked order, with what --help-keys
+ * says of it (set by the first getter that asked). */
 typedef struct asked {
   char *key;
   char *value;       /* effective value as INI text; NULL if only tested by pt_config_has */
+  const char *type;  /* "int", "number", ...; NULL until a getter asked */
+  char *def;         /* the default as INI text, "(required)", or "(none)" */
+  char *allowed;     /* the values a getter accepts */
+  int unused;        /* pt_config_unused: known, not used by this run */
 } asked;
 
 struct pt_config {
@@ -79,6 +85,11 @@ static entry *find_entry(const pt_config *cfg, const char *key) {
 /* The shortest decimal form that reads back as exactly `x`: "0.1", not
  * "0.10000000000000001", so resolved decks stay readable and round-trip bitwise. */
 static void fmt_double(char *buf, size_t n, double x) {
+  /* Whole numbers as such: "10", not "1e+01". */
+  if (x == floor(x) && fabs(x) < 1e15) {
+    snprintf(buf, n, "%.0f", x);
+    return;
+  }
   for (int prec = 1; prec <= 17; ++prec) {
     snprintf(buf, n, "%.*g", prec, x);
     if (strtod(buf, NULL) == x) return;
@@ -399,6 +410,8 @@ void pt_config_destroy(pt_config **cfg) {
   for (int i = 0; i < c->na; ++i) {
     free(c->a[i].key);
     free(c->a[i].value);
+    free(c->a[i].def);
+    free(c->a[i].allowed);
   }
   for (int i = 0; i < c->nset; ++i) free(c->sets[i]);
   free(c->e);
@@ -426,7 +439,7 @@ static asked *ask(pt_config *cfg, const char *key) {
   }
   char *k = dup_s(key);
   if (!k) return NULL;
-  cfg->a[cfg->na] = (asked){k, NULL};
+  cfg->a[cfg->na] = (asked){k, NULL, NULL, NULL, NULL, 0};
   return &cfg->a[cfg->na++];
 }
 
@@ -445,6 +458,14 @@ static int resolve(asked *a, const char *text) {
   if (!v) return nomem();
   free(a->value);
   a->value = v;
+  return PT_OK;
+}
+
+/* What --help-keys shows of a key; the first getter to ask decides. */
+static int describe(asked *a, const char *type, const char *def, const char *allowed) {
+  if (a->type) return PT_OK;
+  if (!(a->def = dup_s(def)) || !(a->allowed = dup_s(allowed))) return nomem();
+  a->type = type;
   return PT_OK;
 }
 
@@ -483,8 +504,17 @@ int pt_config_get_int(pt_config *cfg, const char *key, int64_t def, int64_t min,
     if (v > max)
       return pt_config_error(cfg, key, "must be <= %lld (got %lld)", (long long)max, (long long)v);
   }
-  char buf[32];
+  char buf[32], d[32], range_text[80];
   snprintf(buf, sizeof buf, "%lld", (long long)v);
+  snprintf(d, sizeof d, "%lld", (long long)def);
+  int pow2 = 0;
+  while (pow2 < 62 && (INT64_C(1) << pow2) < max) ++pow2;
+  /* Large limits that are powers of two read better as such. */
+  if (pow2 >= 30 && (INT64_C(1) << pow2) == max)
+    snprintf(range_text, sizeof range_text, "%lld to 2^%d", (long long)min, pow2);
+  else
+    snprintf(range_text, sizeof range_text, "%lld to %lld", (long long)min, (long long)max);
+  PT_TRY(describe(a, "int", d, range_text));
   PT_TRY(resolve(a, buf));
   *out = v;
   return PT_OK;
@@ -509,8 +539,15 @@ int pt_config_get_double(pt_config *cfg, const char *key, double def, double min
     if (v < min) return pt_config_error(cfg, key, "must be >= %s (got %s)", lo, got);
     if (v > max) return pt_config_error(cfg, key, "must be <= %s (got %s)", hi, got);
   }
-  char buf[32];
+  char buf[32], d[32], lo[32], hi[32], range_text[80] = "any";
   fmt_double(buf, sizeof buf, v);
+  fmt_double(d, sizeof d, def);
+  fmt_double(lo, sizeof lo, min);
+  fmt_double(hi, sizeof hi, max);
+  if (min > -DBL_MAX && max < DBL_MAX) snprintf(range_text, sizeof range_text, "%s to %s", lo, hi);
+  else if (min > -DBL_MAX) snprintf(range_text, sizeof range_text, ">= %s", lo);
+  else if (max < DBL_MAX) snprintf(range_text, sizeof range_text, "<= %s", hi);
+  PT_TRY(describe(a, "number", d, range_text));
   PT_TRY(resolve(a, buf));
   *out = v;
   return PT_OK;
@@ -531,6 +568,7 @@ int pt_config_get_bool(pt_config *cfg, const char *key, int def, int *out) {
     }
     if (v < 0) return pt_config_error(cfg, key, "must be true or false (got '%s')", s);
   }
+  PT_TRY(describe(a, "bool", def ? "true" : "false", "true, false"));
   PT_TRY(resolve(a, v ? "true" : "false"));
   *out = v;
   return PT_OK;
@@ -540,6 +578,7 @@ int pt_config_get_string(pt_config *cfg, const char *key, const char *def, const
   asked *a;
   const char *s;
   PT_TRY(lookup(cfg, key, &a, &s));
+  PT_TRY(describe(a, "string", def ? (*def ? def : "(none)") : "(required)", "text"));
   if (!s && !def) return pt_config_error(cfg, key, "required key missing");
   PT_TRY(resolve(a, s ? s : def));
   *out = s ? s : a->value;
@@ -558,13 +597,12 @@ int pt_config_get_choice(pt_config *cfg, const char *key, const char *def,
   if (idx < 0 && !s)
     return PT_ERROR(PT_ERR_RUNTIME, "pt_config_get_choice: default '%s' of %s is not a choice",
                     def, key);
-  if (idx < 0) {
-    char list[512] = "";
-    size_t off = 0;
-    for (int i = 0; choices[i] && off < sizeof list; ++i)
-      off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", choices[i]);
-    return pt_config_error(cfg, key, "must be one of %s (got '%s')", list, s);
-  }
+  char list[512] = "";
+  size_t off = 0;
+  for (int i = 0; choices[i] && off < sizeof list; ++i)
+    off += (size_t)snprintf(list + off, sizeof list - off, "%s%s", i ? ", " : "", choices[i]);
+  PT_TRY(describe(a, "choice", def, list));
+  if (idx < 0) return pt_config_error(cfg, key, "must be one of %s (got '%s')", list, s);
   PT_TRY(resolve(a, choices[idx]));
   *out = idx;
   return PT_OK;
@@ -574,6 +612,9 @@ int pt_config_get_doubles(pt_config *cfg, const char *key, int maxn, int *n, dou
   asked *a;
   const char *s;
   PT_TRY(lookup(cfg, key, &a, &s));
+  char range_text[48];
+  snprintf(range_text, sizeof range_text, "1 to %d numbers", maxn);
+  PT_TRY(describe(a, "list", "(none)", range_text));
   *n = 0;
   if (!s) return PT_OK;
   /* Separators may be commas, blanks or both ("1, 2", "1 2"), but a comma must sit
@@ -671,7 +712,28 @@ int pt_config_unused(pt_config *cfg, const char *key) {
   if (!a) return nomem();
   free(a->value);
   a->value = NULL;
+  a->unused = 1;
   return PT_OK;
+}
+
+int pt_config_describe(pt_config *cfg, const char *key, const char *allowed) {
+  asked *a = ask(cfg, key);
+  char *t = a ? dup_s(allowed) : NULL;
+  if (!t) return nomem();
+  free(a->allowed);
+  a->allowed = t;
+  return PT_OK;
+}
+
+void pt_config_print_keys(const pt_config *cfg, FILE *out) {
+  fprintf(out, "%-30s %-7s %-14s %-34s %s\n", "key", "type", "default", "allowed", "this run");
+  for (int i = 0; i < cfg->na; ++i) {
+    const asked *a = &cfg->a[i];
+    if (!a->type) continue;  /* only tested by pt_config_has: some getter describes it */
+    const char *value = a->unused ? "(not used)" : a->value ? a->value : "(none)";
+    fprintf(out, "%-30s %-7s %-14s %-34s %s\n", a->key, a->type, a->def, a->allowed, value);
+  }
+  fflush(out);
 }
 
 char *pt_config_resolved(const pt_config *cfg) {

@@ -8,6 +8,7 @@
 
 #include <mpi.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -69,6 +70,16 @@ int pt_config_finish(const pt_config *cfg);
  * in the deck, and the resolved deck leaves it out, so it shows what the run used.
  * Errors: PT_ERR_NOMEM. Not collective. */
 int pt_config_unused(pt_config *cfg, const char *key);
+
+/* Replaces what --help-keys says a key allows, for a check the getter's range cannot
+ * state ("> 0"). Errors: PT_ERR_NOMEM. Not collective. */
+int pt_config_describe(pt_config *cfg, const char *key, const char *allowed);
+
+/* The table --help-keys prints: every key the getters asked for, in the order they
+ * asked, with its type, default, allowed values and the value this run uses ("(not
+ * used)" for pt_config_unused keys). Generated from the getters' own arguments, so it
+ * cannot drift from what the parser accepts. Not collective. */
+void pt_config_print_keys(const pt_config *cfg, FILE *out);
 
 /* The resolved deck as INI text: every key that was read, with its effective value
  * (defaults included), grouped by section. Re-parsing it reproduces the run's settings.

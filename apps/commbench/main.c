@@ -80,6 +80,7 @@ static int setup(pt_cli *cli, MPI_Comm comm, pt_config **cfg, cb_params *p, char
   PT_TRY(pt_config_load(comm, cli->input, cli->nset, cli->sets, cfg));
   int err = cb_params_read(*cfg, p);
   if (!err) err = pt_config_finish(*cfg);
+  if (!err) err = pt_cli_help_keys(cli, *cfg, comm);
   PT_TRY(pt_agree(comm, err));
   PT_TRY(pt_cli_prepare_output(cli, comm));
   *deck = pt_config_resolved(*cfg);

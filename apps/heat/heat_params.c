@@ -18,6 +18,7 @@ double heat_dt_limit(const heat_params *p) {
 /* Strictly positive quantities: the message says "> 0", not some tiny lower bound. */
 static int get_positive(pt_config *cfg, const char *key, double def, double *out) {
   PT_TRY(pt_config_get_double(cfg, key, def, -DBL_MAX, DBL_MAX, out));
+  PT_TRY(pt_config_describe(cfg, key, "> 0"));
   if (!(*out > 0)) return pt_config_error(cfg, key, "must be > 0 (got %.17g)", *out);
   return PT_OK;
 }
@@ -127,11 +128,9 @@ static int read_run(pt_config *cfg, heat_params *p) {
   }
   double dims[PT_MAXDIM] = {0, 0, 0};
   int nd = 0;
-  if (pt_config_has(cfg, "run.process_grid")) {
-    PT_TRY(pt_config_get_doubles(cfg, "run.process_grid", PT_MAXDIM, &nd, dims));
-    if (nd != p->ndim)
-      return pt_config_error(cfg, "run.process_grid", "needs %d values (got %d)", p->ndim, nd);
-  }
+  PT_TRY(pt_config_get_doubles(cfg, "run.process_grid", PT_MAXDIM, &nd, dims));
+  if (nd && nd != p->ndim)
+    return pt_config_error(cfg, "run.process_grid", "needs %d values (got %d)", p->ndim, nd);
   for (int d = 0; d < PT_MAXDIM; ++d) {
     if (dims[d] < 0 || dims[d] != (int)dims[d])
       return pt_config_error(cfg, "run.process_grid", "values must be whole numbers >= 0 (0 = automatic)");

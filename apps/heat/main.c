@@ -24,9 +24,9 @@ static const char *const prog = "partita-heat";
 static const char *const usage =
     "Solves the heat equation dT/dt = alpha lap(T) + source on a 2D or 3D box with\n"
     "Dirichlet, Neumann or periodic faces, explicit (forward Euler) or implicit\n"
-    "(backward Euler, Crank-Nicolson through PETSc). Keys are documented in the decks\n"
-    "in input/. Single-dash options (-ksp_type cg -pc_type gamg -ksp_monitor -log_view)\n"
-    "go to PETSc.";
+    "(backward Euler, Crank-Nicolson through PETSc). --help-keys lists the deck keys\n"
+    "(docs/keys.md explains them). Single-dash options (-ksp_type cg -pc_type gamg\n"
+    "-ksp_monitor -log_view) go to PETSc.";
 
 typedef struct heat_run {
   pt_cli cli;
@@ -217,6 +217,7 @@ static int setup(heat_run *r, MPI_Comm comm) {
   PT_TRY(pt_config_load(comm, r->cli.input, r->cli.nset, r->cli.sets, &r->cfg));
   int err = heat_params_read(r->cfg, &r->p);
   if (!err) err = pt_config_finish(r->cfg);
+  if (!err) err = pt_cli_help_keys(&r->cli, r->cfg, comm);
   if (!err && !r->cli.input && !r->cli.nset)
     err = PT_ERROR(PT_ERR_INPUT, "no input deck (usage: %s INPUT.ini [options], see --help)", prog);
   /* A single-dash option is PETSc's; a run without PETSc has no use for it, and a typo

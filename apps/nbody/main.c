@@ -21,8 +21,8 @@ static const char *const usage =
     "Integrates N bodies under softened Newtonian gravity by direct summation over MPI\n"
     "ranks, with the force strategy (allgather, ring or rma) chosen by nbody.strategy,\n"
     "a leapfrog or 4th-order symplectic integrator, and Plummer, uniform-sphere, Kepler,\n"
-    "figure-eight or from-file initial conditions. Keys are documented in the decks in\n"
-    "input/ (nbody-*.ini).";
+    "figure-eight or from-file initial conditions. --help-keys lists the deck keys\n"
+    "(docs/keys.md explains them).";
 
 /* Reference values of the conserved quantities at step 0, carried through restarts. */
 enum { S_E0, S_P0X, S_P0Y, S_P0Z, S_L0X, S_L0Y, S_L0Z, NSCALARS };
@@ -146,6 +146,7 @@ static int setup(nbody_run *r, MPI_Comm comm) {
   PT_TRY(pt_config_load(comm, r->cli.input, r->cli.nset, r->cli.sets, &r->cfg));
   int err = nbody_params_read(r->cfg, size, &r->p);
   if (!err) err = pt_config_finish(r->cfg);
+  if (!err) err = pt_cli_help_keys(&r->cli, r->cfg, comm);
   if (!err && !r->cli.input && !r->cli.nset)
     err = PT_ERROR(PT_ERR_INPUT, "no input deck (usage: %s INPUT.ini [options], see --help)", prog);
   PT_TRY(pt_agree(comm, err));
