@@ -733,3 +733,38 @@ TEST(ConfigLoad, OneRankFailingFailsAll) {
 }
 
 }  // namespace
+
+// ---------------------------------------------------------------- --help-keys
+
+// The key table comes from the getters' own arguments: type, default, range or choices,
+// the value this run uses, and a describe() override; pt_config_has alone adds no row.
+TEST(ConfigKeys, TableFromTheGetters) {
+  const char *const halo[] = {"p2p", "neighbor", nullptr};
+  Deck d("[grid]\nnx = 12\n[time]\ndt = 10\n");
+  ASSERT_EQ(d.err, PT_OK);
+  int64_t nx, nz;
+  double dt, len;
+  int m;
+  EXPECT_EQ(pt_config_get_int(d.cfg, "grid.nx", 64, 3, INT64_C(1) << 40, &nx), PT_OK);
+  EXPECT_EQ(pt_config_get_int(d.cfg, "grid.nz", 64, 1, 9, &nz), PT_OK);
+  EXPECT_EQ(pt_config_unused(d.cfg, "grid.nz"), PT_OK);
+  EXPECT_EQ(pt_config_get_double(d.cfg, "time.dt", 0.5, 0, 1e9, &dt), PT_OK);
+  EXPECT_EQ(pt_config_get_double(d.cfg, "grid.lx", 1, -1e308, 1e308, &len), PT_OK);
+  EXPECT_EQ(pt_config_describe(d.cfg, "grid.lx", "> 0"), PT_OK);
+  EXPECT_EQ(pt_config_get_choice(d.cfg, "run.halo", "p2p", halo, &m), PT_OK);
+  EXPECT_EQ(pt_config_has(d.cfg, "run.only_tested"), 0);
+  char buf[4096] = "";
+  FILE *f = fmemopen(buf, sizeof buf, "w");
+  pt_config_print_keys(d.cfg, f);
+  fclose(f);
+  const std::string out(buf);
+  EXPECT_NE(out.find("grid.nx                        int     64             3 to 2^40"), std::string::npos) << out;
+  EXPECT_NE(out.find(" 12\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("grid.nz                        int     64             1 to 9"), std::string::npos) << out;
+  EXPECT_NE(out.find("(not used)"), std::string::npos) << out;
+  EXPECT_NE(out.find("time.dt                        number  0.5            0 to 1000000000                    10\n"),
+            std::string::npos) << out;
+  EXPECT_NE(out.find("> 0"), std::string::npos) << out;
+  EXPECT_NE(out.find("run.halo                       choice  p2p            p2p, neighbor"), std::string::npos) << out;
+  EXPECT_EQ(out.find("only_tested"), std::string::npos) << out;
+}
