@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "pt_error.h"
@@ -229,6 +230,46 @@ int pt_cli_prepare_output(const pt_cli *cli, MPI_Comm comm) {
     }
   }
   return pt_agree(comm, err);
+}
+
+/* The nearest existing directory at or above `dir` ("." for a relative path). */
+static void existing_ancestor(const char *dir, char *out, size_t len) {
+  snprintf(out, len, "%s", dir);
+  struct stat st;
+  while (stat(out, &st) != 0) {
+    char *slash = strrchr(out, '/');
+    if (!slash) {
+      snprintf(out, len, ".");
+      return;
+    }
+    if (slash == out) slash[1] = '\0';
+    else *slash = '\0';
+  }
+}
+
+int pt_cli_check_space(const pt_cli *cli, MPI_Comm comm, double bytes, double *free_bytes,
+                       int *exists) {
+  int rank, err = PT_OK;
+  double info[2] = {-1, 0};
+  PT_MPI(MPI_Comm_rank(comm, &rank));
+  if (rank == 0) {
+    char where[4096];
+    existing_ancestor(cli->output_dir, where, sizeof where);
+    struct statvfs fs;
+    if (statvfs(where, &fs) == 0) info[0] = (double)fs.f_bavail * (double)fs.f_frsize;
+    info[1] = strcmp(where, cli->output_dir) == 0;
+    if (access(where, W_OK | X_OK) != 0)
+      err = PT_ERROR(PT_ERR_INPUT, "--output %s: cannot write to directory '%s': %s", cli->output_dir,
+                     where, strerror(errno));
+    else if (info[0] >= 0 && bytes > info[0])
+      err = PT_ERROR(PT_ERR_INPUT, "--output %s: the run writes about %.3g GiB, %.3g GiB free",
+                     cli->output_dir, bytes / 1073741824.0, info[0] / 1073741824.0);
+  }
+  PT_TRY(pt_agree(comm, err));
+  PT_MPI(MPI_Bcast(info, 2, MPI_DOUBLE, 0, comm));
+  *free_bytes = info[0];
+  *exists = info[1] != 0;
+  return PT_OK;
 }
 
 int pt_cli_help_keys(const pt_cli *cli, const pt_config *cfg, MPI_Comm comm) {

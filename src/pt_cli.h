@@ -65,6 +65,15 @@ int pt_cli_prepare_output(const pt_cli *cli, MPI_Comm comm);
  * Collective over comm. */
 int pt_cli_end(MPI_Comm comm, const char *prog, int err);
 
+/* --dry-run's output check: the nearest existing directory at or above --output must be
+ * writable and hold `bytes` (the run's output volume) in free space; rank 0 checks and
+ * every rank gets *free_bytes (-1 if unknown) and *exists (--output exists already).
+ * Creates nothing. Errors (PT_ERR_INPUT, agreed): "--output DIR: cannot write to
+ * directory 'D': ...", "--output DIR: the run writes about X GiB, Y GiB free".
+ * Collective over comm. */
+int pt_cli_check_space(const pt_cli *cli, MPI_Comm comm, double bytes, double *free_bytes,
+                       int *exists);
+
 /* --help-keys: once the app's getters have read the deck (`cfg`), rank 0 prints every
  * key with its type, default, allowed values and this run's value, and PT_EXIT is
  * returned; without --help-keys, PT_OK. Collective over comm. */

@@ -133,3 +133,10 @@ double pt_run_step_seconds(const pt_run *r) {
   return pt_timers_elapsed(r->timers, r->t_total) - pt_timers_elapsed(r->timers, r->t_io) -
          pt_timers_elapsed(r->timers, r->t_ckpt);
 }
+
+int64_t pt_run_output_count(const pt_run_cadence *c, double dt) {
+  const int64_t every = c->output_every, steps = c->steps;
+  int64_t n = every ? steps / every + 1 + (steps % every != 0) : 1;
+  if (c->output_every_time > 0) n += (int64_t)((double)steps * dt / c->output_every_time) + !every;
+  return n;
+}

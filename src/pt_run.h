@@ -79,6 +79,11 @@ int pt_run_init(pt_run *r, MPI_Comm comm, const char *prog, const char *dir,
  * callback returns. Collective over r->comm. */
 int pt_run_loop(pt_run *r);
 
+/* How many steps a run from step 0 writes output at, for a plan (--dry-run): exact by
+ * step, an upper bound when output.every_time is set (a time's output step may be one
+ * a step count chose too). `dt`: the time step. Not collective. */
+int64_t pt_run_output_count(const pt_run_cadence *c, double dt);
+
 /* This rank's seconds of stepping: the loop's total without output and checkpoints,
  * the time a rate such as lattice updates per second divides by. Not collective. */
 double pt_run_step_seconds(const pt_run *r);

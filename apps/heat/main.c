@@ -137,21 +137,6 @@ static int petsc_options_left(void) {
 }
 #endif
 
-/* The nearest existing directory at or above `dir` ("." for a relative path). */
-static void existing_ancestor(const char *dir, char *out, size_t len) {
-  snprintf(out, len, "%s", dir);
-  struct stat st;
-  while (stat(out, &st) != 0) {
-    char *slash = strrchr(out, '/');
-    if (!slash) {
-      snprintf(out, len, ".");
-      return;
-    }
-    if (slash == out) slash[1] = '\0';
-    else *slash = '\0';
-  }
-}
-
 /* --dry-run: the plan of the run from the checked deck (decomposition, memory per rank,
  * output volume against the free space), without allocating the fields or creating a
  * file. Input problems are errors as in a real run; otherwise PT_EXIT (exit 0). */
@@ -172,26 +157,12 @@ static int dry_run_plan(heat_run *r, MPI_Comm comm) {
     return pt_error_mpi(err, "MPI_Allreduce", __FILE__, __LINE__);
   }
   const double cells = (double)pt_decomp_global_cells(d), field = 8.0 * cells;
-  const pt_run_cadence *c = &p->cadence;
-  const int64_t steps = p->steps, every = c->output_every, ck = c->checkpoint_every;
-  int64_t nout = every ? steps / every + 1 + (steps % every != 0) : 1;
-  /* By time: each multiple reached, and step 0 (an upper bound: some may coincide with
-   * outputs by step). */
-  if (c->output_every_time > 0) nout += (int64_t)((double)steps * p->dt / c->output_every_time) + !every;
-  const int64_t nck = ck ? steps / ck : 0;
+  const int64_t steps = p->steps, ck = p->cadence.checkpoint_every;
+  const int64_t nout = pt_run_output_count(&p->cadence, p->dt), nck = ck ? steps / ck : 0;
   const double out_bytes = (double)nout * field, ck_bytes = (double)(nck < 2 ? nck : 2) * field;
-  char where[4096];
-  existing_ancestor(r->cli.output_dir, where, sizeof where);
-  struct statvfs fs;
-  double free_bytes = statvfs(where, &fs) == 0 ? (double)fs.f_bavail * (double)fs.f_frsize : -1;
-  err = PT_OK;
-  if (access(where, W_OK | X_OK) != 0)
-    err = PT_ERROR(PT_ERR_INPUT, "--output %s: cannot write to directory '%s': %s", r->cli.output_dir, where,
-                   strerror(errno));
-  else if (free_bytes >= 0 && out_bytes + ck_bytes > free_bytes)
-    err = PT_ERROR(PT_ERR_INPUT, "--output %s: the run writes about %.3g GiB, %.3g GiB free", r->cli.output_dir,
-                   (out_bytes + ck_bytes) / 1073741824.0, free_bytes / 1073741824.0);
-  err = pt_agree(comm, err);
+  double free_bytes;
+  int exists;
+  err = pt_cli_check_space(&r->cli, comm, out_bytes + ck_bytes, &free_bytes, &exists);
   if (!err && d->rank == 0) {
     printf("%s --dry-run: %dD grid", prog, p->ndim);
     for (int a = 0; a < p->ndim; ++a) printf("%s%lld", a ? " x " : " ", (long long)p->n[a]);
@@ -203,7 +174,7 @@ static int dry_run_plan(heat_run *r, MPI_Comm comm) {
            "(at most 2 kept, %.3g MiB)\n", (long long)steps, p->dt, (long long)nout, field / 1048576.0,
            out_bytes / 1048576.0, (long long)nck, ck_bytes / 1048576.0);
     printf("  output directory %s (%s), %.3g GiB free\n", r->cli.output_dir,
-           strcmp(where, r->cli.output_dir) ? "to be created" : "exists", free_bytes / 1073741824.0);
+           exists ? "exists" : "to be created", free_bytes / 1073741824.0);
     printf("  halo %s, backend %s; nothing computed, nothing written\n", pt_halo_kind_names[p->halo],
            pt_backend_names[p->backend]);
     fflush(stdout);

@@ -139,6 +139,48 @@ static int step(void *ctx, int diagnostics_due) {
   return nbody_sim_step(((nbody_run *)ctx)->s, diagnostics_due);
 }
 
+/* --dry-run: bodies per rank, memory per rank, output volume against the free space,
+ * from the checked deck, without creating a body or a file. PT_EXIT (exit 0) or the
+ * input error a real run would give. */
+static int dry_run_plan(nbody_run *r, MPI_Comm comm) {
+  const nbody_params *p = &r->p;
+  int size, rank;
+  PT_MPI(MPI_Comm_size(comm, &size));
+  PT_MPI(MPI_Comm_rank(comm, &rank));
+  const int from_file = p->init == NBODY_INIT_FILE;
+  const double n = (double)p->n, most = ceil(n / size), least = floor(n / size);
+  /* Per body: position, velocity, acceleration (3 doubles each), mass and id; the force
+   * strategy's copy of the others' positions and masses: all of them (allgather) or
+   * two blocks in flight (ring, rma). */
+  const double own = 88.0 * most, others = 32.0 * (p->strategy == NBODY_ALLGATHER ? n : 2 * most);
+  const double per_step = 64.0 * n;  /* position, velocity, mass, id per body */
+  const int64_t nout = pt_run_output_count(&p->cadence, p->dt), ck = p->cadence.checkpoint_every;
+  const int64_t nck = ck ? p->steps / ck : 0;
+  const double out_bytes = from_file ? 0 : (double)nout * per_step;
+  const double ck_bytes = from_file ? 0 : (double)(nck < 2 ? nck : 2) * per_step;
+  double free_bytes;
+  int exists;
+  PT_TRY(pt_cli_check_space(&r->cli, comm, out_bytes + ck_bytes, &free_bytes, &exists));
+  if (rank == 0) {
+    if (from_file)
+      printf("%s --dry-run: bodies from %s (counted when the run reads them) on %d rank(s)\n", prog,
+             p->init_file, size);
+    else
+      printf("%s --dry-run: %.0f bodies (%s) on %d rank(s): %.0f to %.0f per rank; memory per rank "
+             "about %.3g MiB (strategy %s)\n", prog, n, nbody_init_names[p->init], size, least, most,
+             (own + others) / 1048576.0, nbody_strategy_names[p->strategy]);
+    printf("  %lld steps of dt %.6g (%s, %s); output: %lld step(s) of %.3g MiB = %.3g MiB; checkpoints: "
+           "%lld (at most 2 kept, %.3g MiB)\n", (long long)p->steps, p->dt,
+           nbody_integrator_names[p->integrator], nbody_precision_names[p->precision], (long long)nout,
+           per_step / 1048576.0, out_bytes / 1048576.0, (long long)nck, ck_bytes / 1048576.0);
+    printf("  output directory %s (%s), %.3g GiB free\n", r->cli.output_dir,
+           exists ? "exists" : "to be created", free_bytes / 1073741824.0);
+    printf("  backend %s; nothing computed, nothing written\n", pt_backend_names[p->backend]);
+    fflush(stdout);
+  }
+  return PT_EXIT;
+}
+
 /* Everything that can fail on bad input happens here, before any output is written. */
 static int setup(nbody_run *r, MPI_Comm comm) {
   int size;
@@ -150,6 +192,7 @@ static int setup(nbody_run *r, MPI_Comm comm) {
   if (!err && !r->cli.input && !r->cli.nset)
     err = PT_ERROR(PT_ERR_INPUT, "no input deck (usage: %s INPUT.ini [options], see --help)", prog);
   PT_TRY(pt_agree(comm, err));
+  if (r->cli.dry_run) return dry_run_plan(r, comm);
   PT_TRY(pt_cli_prepare_output(&r->cli, comm));
   r->dir = r->cli.output_dir;
   r->deck = pt_config_resolved(r->cfg);

@@ -46,3 +46,15 @@ for d in plummer collapse; do
     || { cat "$PT_TMP/$d.log"; fail "input/nbody-$d.ini does not run"; }
 done
 echo "ok: the shipped decks run"
+
+# --dry-run: the plan from the checked deck, nothing created; a bad deck is still exit 1.
+mpirun_t 60 3 --quiet "$nb" "$in/nbody-plummer.ini" --dry-run --output "$PT_TMP/dry/new" \
+  >"$PT_TMP/dry.log" 2>&1 || { cat "$PT_TMP/dry.log"; fail "nbody --dry-run failed"; }
+for want in "4096 bodies (plummer) on 3 rank(s): 1365 to 1366 per rank" "output: 3 step(s) of 0.25 MiB" \
+  "(to be created)" "nothing computed, nothing written"; do
+  grep -qF "$want" "$PT_TMP/dry.log" || { cat "$PT_TMP/dry.log"; fail "nbody --dry-run plan lacks '$want'"; }
+done
+[ ! -e "$PT_TMP/dry" ] || fail "nbody --dry-run created its output directory"
+mpirun_t 60 2 --quiet "$nb" "$in/nbody-plummer.ini" --dry-run --set nbody.n=1 >"$PT_TMP/dry.log" 2>&1
+[ $? -eq 1 ] && grep -q "cannot be split over 2 ranks" "$PT_TMP/dry.log" || { cat "$PT_TMP/dry.log"; fail "nbody --dry-run accepted a bad deck"; }
+echo "ok: nbody --dry-run prints the plan, writes nothing, refuses bad input"
