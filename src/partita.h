@@ -14,6 +14,7 @@
 #include "pt_checkpoint.h"
 #include "pt_signal.h"
 #include "pt_run.h"
+#include "pt_units.h"
 #include "pt_device.h"
 #include "pt_particles.h"
 #include "pt_version.h"

@@ -31,7 +31,7 @@ struct pt_series {
   int file_based, checksum, no_xdmf;
   double time_unit_si;
   /* Root attributes, decided once by rank 0 so every rank writes identical metadata. */
-  char *software, *version, *author, *date, *machine, *deck;
+  char *software, *version, *author, *date, *machine, *deck, *unit_system;
   int64_t *made;   /* file-based: steps whose file this handle has created */
   int nmade, capmade;
   /* group-based: this handle created the file and has written no step into it yet, so
@@ -153,6 +153,7 @@ static void series_free(pt_series *s) {
   free(s->author);
   free(s->date);
   free(s->machine);
+  free(s->unit_system);
   free(s->deck);
   free(s->made);
   free(s);
@@ -183,6 +184,7 @@ static herr_t write_root(const pt_series *s, hid_t file) {
       pt_h5_attr_str(file, "date", s->date) < 0)
     return -1;
   if (s->deck && pt_h5_attr_str(file, "inputDeck", s->deck) < 0) return -1;
+  if (s->unit_system && pt_h5_attr_str(file, "unitSystem", s->unit_system) < 0) return -1;
   return 0;
 }
 
@@ -231,6 +233,7 @@ int pt_series_open(MPI_Comm comm, const char *path, const pt_series_info *info,
   s->time_unit_si = info->time_unit_si > 0 ? info->time_unit_si : 1.0;
   s->software = strdup(info->software);
   s->version = strdup(info->software_version ? info->software_version : PACKAGE_VERSION);
+  s->unit_system = xstrdup(info->unit_system);
   if (rank == 0) {
     describe_run(s, info);
     s->deck = xstrdup(info->deck);

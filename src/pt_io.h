@@ -38,6 +38,7 @@ typedef struct pt_series_info {
   const char *author;            /* NULL: $PARTITA_AUTHOR, else $USER, else "unknown" */
   const char *deck;              /* resolved input deck text (attribute inputDeck), or NULL */
   double time_unit_si;           /* seconds per unit of time and dt; 0 means 1 */
+  const char *unit_system;       /* attribute unitSystem ("SI", "code", see pt_units), or NULL */
   int append;                    /* 1: keep the steps of an existing file (restart) */
   int checksum;                  /* 1: store a checksum with every dataset (see below) */
   int no_xdmf;                   /* 1: write no .xmf sidecar */

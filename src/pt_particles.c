@@ -99,7 +99,12 @@ int pt_particles_gather(const pt_particles *p, int root, MPI_Datatype type,
   return PT_OK;
 }
 
-void pt_particles_records(const pt_particles *p, pt_particle_record rec[PT_PARTICLES_NREC]) {
+void pt_particles_records(const pt_particles *p, const pt_units *u,
+                          pt_particle_record rec[PT_PARTICLES_NREC]) {
+  static const double dims[PT_PARTICLES_NREC][7] = {{1, 0, 0, 0, 0, 0, 0},    /* L */
+                                                    {1, 0, -1, 0, 0, 0, 0},   /* L T^-1 */
+                                                    {0, 1, 0, 0, 0, 0, 0}};   /* M */
+  static const pt_units code = {0, {1, 1, 1, 1, 1, 1, 1}};
   memset(rec, 0, sizeof(pt_particle_record) * PT_PARTICLES_NREC);
   rec[0].name = "position";
   rec[1].name = "velocity";
@@ -111,15 +116,14 @@ void pt_particles_records(const pt_particles *p, pt_particle_record rec[PT_PARTI
     rec[1].comp[c] = p->v[c];
   }
   rec[2].comp[0] = p->mass;
-  rec[0].unit_dimension[0] = 1;                                 /* L */
-  rec[1].unit_dimension[0] = 1, rec[1].unit_dimension[2] = -1;  /* L T^-1 */
-  rec[2].unit_dimension[1] = 1;                                 /* M */
+  for (int k = 0; k < PT_PARTICLES_NREC; ++k)
+    pt_units_of(u ? u : &code, dims[k], &rec[k].unit_si, rec[k].unit_dimension);
 }
 
-int pt_particles_write(const pt_particles *p, pt_series *s, int64_t step, double time,
-                       double dt, const char *species) {
+int pt_particles_write(const pt_particles *p, const pt_units *u, pt_series *s, int64_t step,
+                       double time, double dt, const char *species) {
   pt_particle_record rec[PT_PARTICLES_NREC];
-  pt_particles_records(p, rec);
+  pt_particles_records(p, u, rec);
   return pt_series_write_particles(s, step, time, dt, species, p->n, p->id, PT_PARTICLES_NREC, rec);
 }
 

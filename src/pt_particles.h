@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include "pt_io.h"
+#include "pt_units.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -62,15 +63,17 @@ int pt_particles_allgather(const pt_particles *p, MPI_Datatype type, const void 
 int pt_particles_gather(const pt_particles *p, int root, MPI_Datatype type,
                         const void *local, void *global);
 
-/* The records "position", "velocity" and "mass" of this rank's particles, with their
- * openPMD unit dimensions, for pt_series_write_particles and pt_checkpoint. Not
- * collective. */
-void pt_particles_records(const pt_particles *p, pt_particle_record rec[PT_PARTICLES_NREC]);
+/* The records "position", "velocity" and "mass" of this rank's particles, with the
+ * openPMD units of their dimensions (L, L T^-1, M) in the unit system `u` (NULL: code
+ * units), for pt_series_write_particles and pt_checkpoint. Not collective. */
+void pt_particles_records(const pt_particles *p, const pt_units *u,
+                          pt_particle_record rec[PT_PARTICLES_NREC]);
 
 /* Writes the particles as species `species` at `step` of series `s` (sorted by id in
- * the file whatever the rank count). Errors: as pt_series_write_particles. Collective. */
-int pt_particles_write(const pt_particles *p, pt_series *s, int64_t step, double time,
-                       double dt, const char *species);
+ * the file whatever the rank count), units as pt_particles_records. Errors: as
+ * pt_series_write_particles. Collective. */
+int pt_particles_write(const pt_particles *p, const pt_units *u, pt_series *s, int64_t step,
+                       double time, double dt, const char *species);
 
 /* Copies what pt_io_read_particles (or pt_checkpoint_read) returned into `p`, whose
  * block distribution it must share: ids, then the records position, velocity, mass in

@@ -2,6 +2,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "pt_checkpoint.h"
@@ -20,6 +21,7 @@ int pt_run_read(pt_config *cfg, int64_t diag_default, pt_run_cadence *c) {
   PT_TRY(pt_config_get_int(cfg, "output.checkpoint_every", 0, 0, most, &c->checkpoint_every));
   PT_TRY(pt_config_get_int(cfg, "output.diagnostics_every", diag_default, 0, most, &c->diagnostics_every));
   PT_TRY(pt_config_get_double(cfg, "output.progress_interval", 2.0, 0.0, DBL_MAX, &c->progress_interval));
+  PT_TRY(pt_config_get_bool(cfg, "output.file_per_step", 0, &c->file_per_step));
   return PT_OK;
 }
 
@@ -139,4 +141,9 @@ int64_t pt_run_output_count(const pt_run_cadence *c, double dt) {
   int64_t n = every ? steps / every + 1 + (steps % every != 0) : 1;
   if (c->output_every_time > 0) n += (int64_t)((double)steps * dt / c->output_every_time) + !every;
   return n;
+}
+
+void pt_run_series_path(const pt_run_cadence *c, const char *dir, const char *name, char *out,
+                        size_t len) {
+  snprintf(out, len, "%s/%s%s.h5", dir, name, c->file_per_step ? "_%T" : "");
 }

@@ -7,6 +7,7 @@
 #define PT_RUN_H
 
 #include <mpi.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "pt_config.h"
@@ -26,6 +27,8 @@ typedef struct pt_run_cadence {
   int64_t diagnostics_every;  /* output.diagnostics_every: every N steps and the last */
   double progress_interval;   /* output.progress_interval: seconds between progress lines
                                  (0: none) */
+  int file_per_step;          /* output.file_per_step: one file per output step (openPMD
+                                 file-based encoding) instead of one per run */
 } pt_run_cadence;
 
 /* The solver's side. `step` advances one step (diagnostics_due: diagnostics follow it,
@@ -60,7 +63,8 @@ typedef struct pt_run {
 
 /* Reads the [output] cadence keys into `c` (steps is left to the solver):
  * output.every, output.every_time, output.checkpoint_every, output.diagnostics_every
- * (default `diag_default`), output.progress_interval (seconds, default 2). Errors:
+ * (default `diag_default`), output.progress_interval (seconds, default 2),
+ * output.file_per_step (default false). Errors:
  * PT_ERR_INPUT naming the key. Not collective. */
 int pt_run_read(pt_config *cfg, int64_t diag_default, pt_run_cadence *c);
 
@@ -83,6 +87,11 @@ int pt_run_loop(pt_run *r);
  * step, an upper bound when output.every_time is set (a time's output step may be one
  * a step count chose too). `dt`: the time step. Not collective. */
 int64_t pt_run_output_count(const pt_run_cadence *c, double dt);
+
+/* The output series path in `dir`: "DIR/NAME.h5", or "DIR/NAME_%T.h5" (one file per
+ * step, see pt_series_open) when c->file_per_step. Not collective. */
+void pt_run_series_path(const pt_run_cadence *c, const char *dir, const char *name, char *out,
+                        size_t len);
 
 /* This rank's seconds of stepping: the loop's total without output and checkpoints,
  * the time a rate such as lattice updates per second divides by. Not collective. */

@@ -110,6 +110,7 @@ static int read_time(pt_config *cfg, heat_params *p) {
 static int read_run(pt_config *cfg, heat_params *p) {
   PT_TRY(pt_run_read(cfg, 100, &p->cadence));
   p->cadence.steps = p->steps;
+  PT_TRY(pt_units_read(cfg, PT_UNIT_BIT(PT_UNIT_LENGTH) | PT_UNIT_BIT(PT_UNIT_TIME) | PT_UNIT_BIT(PT_UNIT_TEMPERATURE), &p->units));
   int kind;
   PT_TRY(pt_config_get_choice(cfg, "run.halo", "p2p", pt_halo_kind_names, &kind));
   p->halo = (pt_halo_kind)kind;

@@ -6,6 +6,7 @@
 
 #include "pt_config.h"
 #include "pt_run.h"
+#include "pt_units.h"
 #include "pt_decomp.h"
 #include "pt_halo.h"
 
@@ -32,6 +33,7 @@ typedef struct heat_params {
   double dt, dt_limit;           /* dt_limit: explicit stability limit */
   int64_t steps;
   pt_run_cadence cadence;        /* the [output] keys; cadence.steps = steps */
+  pt_units units;                /* the [units] keys: SI sizes of the code units, or none */
   pt_halo_kind halo;
   int overlap;                   /* compute the interior while ghosts travel */
   int halo_off;                  /* benchmarking only: skip the exchange */

@@ -87,9 +87,11 @@ static int restart(heat_run *r, MPI_Comm comm) {
 static int write_output(void *ctx) {
   heat_run *r = ctx;
   static const char *const labels[PT_MAXDIM] = {"x", "y", "z"};
+  static const double temperature[7] = {0, 0, 0, 0, 1, 0, 0};
   pt_mesh_info m;
   memset(&m, 0, sizeof m);
-  m.unit_dimension[4] = 1; /* temperature */
+  pt_units_of(&r->p.units, temperature, &m.unit_si, m.unit_dimension);
+  m.grid_unit_si = r->p.units.base[PT_UNIT_LENGTH];
   for (int d = 0; d < r->p.ndim; ++d) {
     m.grid_spacing[d] = r->p.h[d];
     m.position[d] = 0.5; /* cell-centred */
@@ -232,20 +234,16 @@ static int setup(heat_run *r, MPI_Comm comm) {
 }
 
 static int open_output(heat_run *r, MPI_Comm comm) {
-  const char *dir = r->dir;
-  int err;
-  size_t len = strlen(dir) + 32;
-  char *path = malloc(len);
-  if (!path) return pt_agree(comm, PT_ERROR(PT_ERR_NOMEM, "out of memory"));
-  snprintf(path, len, "%s/heat.h5", dir);
+  char path[4200];
+  pt_run_series_path(&r->p.cadence, r->dir, "heat", path, sizeof path);
   pt_series_info info;
   memset(&info, 0, sizeof info);
   info.software = prog;
   info.deck = r->deck;
   info.append = r->cli.restart != NULL;
-  err = pt_series_open(comm, path, &info, &r->series);
-  free(path);
-  return err;
+  info.time_unit_si = r->p.units.base[PT_UNIT_TIME];
+  info.unit_system = pt_units_system(&r->p.units);
+  return pt_series_open(comm, path, &info, &r->series);
 }
 
 static int run(heat_run *r, MPI_Comm comm) {

@@ -57,7 +57,7 @@ static void checkpoint_init(nbody_run *r, pt_checkpoint *ck, pt_particle_record 
   ck->scalar_names = scalar_names;
   ck->scalars = r->ref;
   if (r->s) {
-    pt_particles_records(r->s->p, rec);
+    pt_particles_records(r->s->p, NULL, rec);  /* checkpoints hold code-unit numbers */
     ck->step = r->s->step;
     ck->time = r->s->time;
     ck->dt = r->p.dt;
@@ -132,7 +132,7 @@ static int diagnostics(void *ctx) {
 static int write_output(void *ctx) {
   nbody_run *r = ctx;
   nbody_sim_host(r->s);
-  return pt_particles_write(r->s->p, r->series, r->s->step, r->s->time, r->p.dt, species);
+  return pt_particles_write(r->s->p, &r->p.units, r->series, r->s->step, r->s->time, r->p.dt, species);
 }
 
 static int step(void *ctx, int diagnostics_due) {
@@ -226,12 +226,14 @@ static int setup(nbody_run *r, MPI_Comm comm) {
 
 static int open_output(nbody_run *r, MPI_Comm comm) {
   char path[4200];
-  snprintf(path, sizeof path, "%s/nbody.h5", r->dir);
+  pt_run_series_path(&r->p.cadence, r->dir, "nbody", path, sizeof path);
   pt_series_info info;
   memset(&info, 0, sizeof info);
   info.software = prog;
   info.deck = r->deck;
   info.append = r->cli.restart != NULL;
+  info.time_unit_si = r->p.units.base[PT_UNIT_TIME];
+  info.unit_system = pt_units_system(&r->p.units);
   return pt_series_open(comm, path, &info, &r->series);
 }
 

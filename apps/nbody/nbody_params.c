@@ -79,6 +79,7 @@ int nbody_params_read(pt_config *cfg, int nranks, nbody_params *p) {
   PT_TRY(read_time(cfg, p));
   PT_TRY(pt_run_read(cfg, 100, &p->cadence));
   p->cadence.steps = p->steps;
+  PT_TRY(pt_units_read(cfg, PT_UNIT_BIT(PT_UNIT_LENGTH) | PT_UNIT_BIT(PT_UNIT_MASS) | PT_UNIT_BIT(PT_UNIT_TIME), &p->units));
   /* cpu by default: a CPU run never touches the CUDA runtime. */
   PT_TRY(pt_config_get_choice(cfg, "run.backend", "cpu", pt_backend_names, &p->backend));
   const char *why;

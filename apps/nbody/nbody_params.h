@@ -6,6 +6,7 @@
 
 #include "pt_config.h"
 #include "pt_run.h"
+#include "pt_units.h"
 
 enum nbody_strategy { NBODY_ALLGATHER = 0, NBODY_RING = 1, NBODY_RMA = 2 };
 enum nbody_precision { NBODY_FP64 = 0, NBODY_FP32 = 1 };
@@ -36,6 +37,7 @@ typedef struct nbody_params {
   int64_t steps;          /* the run ends after this many steps (counted from 0) */
   double end_time;        /* 0 when the deck gives time.steps */
   pt_run_cadence cadence;        /* the [output] keys; cadence.steps = steps */
+  pt_units units;                /* the [units] keys: SI sizes of the code units, or none */
   int backend;            /* pt_backend: where forces, integrator and diagnostics run */
 } nbody_params;
 

@@ -67,3 +67,20 @@ mpirun_t 60 2 "$heat" "$top_srcdir/input/heat2d.ini" --set grid.nx=16 --set grid
 grep -q "^total  *1 " "$PT_TMP/quiet.log" && grep -q "^compute  *50 " "$PT_TMP/quiet.log" &&
   grep -q "^other  *- " "$PT_TMP/quiet.log" || { cat "$PT_TMP/quiet.log"; fail "phase table: total, compute calls or other row wrong"; }
 echo "ok: output by simulation time (steps $got), progress interval, phase table with other"
+
+# One file per output step, from the deck: the same fields as the one-file series.
+for enc in one per; do
+  mpirun_t 60 2 --quiet "$heat" "$top_srcdir/input/heat2d.ini" --set grid.nx=16 --set grid.ny=16 \
+    --set time.steps=20 --set output.every=10 --set output.file_per_step=$([ $enc = per ] && echo true || echo false) \
+    --output "$PT_TMP/enc-$enc" >"$PT_TMP/enc.log" 2>&1 || { cat "$PT_TMP/enc.log"; fail "output.file_per_step run failed"; }
+done
+[ "$(cd "$PT_TMP/enc-per" && echo heat_*.h5)" = "heat_0.h5 heat_10.h5 heat_20.h5" ] ||
+  fail "output.file_per_step wrote $(ls "$PT_TMP/enc-per"), expected heat_0.h5 heat_10.h5 heat_20.h5"
+[ "$(grep -c '<Grid Name="temperature"' "$PT_TMP/enc-per/heat.xmf")" -eq 3 ] || fail "file-per-step sidecar lacks steps"
+if [ -n "${H5DIFF:-}" ]; then
+  for st in 0 10 20; do
+    "$H5DIFF" -q "$PT_TMP/enc-one/heat.h5" "$PT_TMP/enc-per/heat_$st.h5" "/data/$st/meshes/temperature" \
+      "/data/$st/meshes/temperature" || fail "file-per-step step $st differs from the one-file series"
+  done
+fi
+echo "ok: output.file_per_step writes heat_STEP.h5 files with the one-file series' fields"

@@ -58,3 +58,32 @@ done
 mpirun_t 60 2 --quiet "$nb" "$in/nbody-plummer.ini" --dry-run --set nbody.n=1 >"$PT_TMP/dry.log" 2>&1
 [ $? -eq 1 ] && grep -q "cannot be split over 2 ranks" "$PT_TMP/dry.log" || { cat "$PT_TMP/dry.log"; fail "nbody --dry-run accepted a bad deck"; }
 echo "ok: nbody --dry-run prints the plan, writes nothing, refuses bad input"
+
+# Units: a deck without [units] writes code units (plain numbers, unitSystem "code");
+# one that sizes its code units writes SI factors and dimensions.
+check_units() { # FILE SYSTEM VELOCITY_UNITSI VELOCITY_DIMS TIME_UNITSI
+  "$PT_PYTHON" - "$@" <<'PY' || fail "unit attributes of $1 are wrong"
+import sys, h5py
+f = h5py.File(sys.argv[1], "r")
+system, vsi, vdim, tsi = sys.argv[2], float(sys.argv[3]), [float(x) for x in sys.argv[4].split(",")], float(sys.argv[5])
+got = f.attrs["unitSystem"]
+got = got.decode() if isinstance(got, bytes) else got
+last = sorted(f["data"], key=int)[-1]
+it = f["data/" + last]
+v = it["particles/bodies/velocity"]
+ok = (got == system and list(v.attrs["unitDimension"]) == vdim and
+      abs(v["x"].attrs["unitSI"] / vsi - 1) < 1e-12 and abs(it.attrs["timeUnitSI"] / tsi - 1) < 1e-12)
+if not ok:
+    print("unitSystem %s, velocity unitDimension %s unitSI %r, timeUnitSI %r" % (
+        got, list(v.attrs["unitDimension"]), v["x"].attrs["unitSI"], it.attrs["timeUnitSI"]))
+sys.exit(0 if ok else 1)
+PY
+}
+mpirun_t 60 2 "$nb" "$in/nbody-plummer.ini" -q --set nbody.n=64 --set time.steps=2 --output "$PT_TMP/code" ||
+  fail "code-unit run failed"
+check_units "$PT_TMP/code/nbody.h5" code 1 0,0,0,0,0,0,0 1
+mpirun_t 60 2 "$nb" "$in/nbody-plummer.ini" -q --set nbody.n=64 --set time.steps=2 --output "$PT_TMP/si" \
+  --set "units.length=1 pc" --set "units.mass=1 Msun" --set "units.time=1 Myr" || fail "SI run failed"
+check_units "$PT_TMP/si/nbody.h5" SI "$(awk 'BEGIN { printf "%.17g", 3.0856775814913673e16 / 3.15576e13 }')" \
+  1,0,-1,0,0,0,0 3.15576e13
+echo "ok: code units by default; units.* give SI factors and dimensions"

@@ -59,6 +59,13 @@ fi
 bad 1 "unexpected argument 'extra.ini'" "$deck" extra.ini
 bad 1 "--max-walltime: must be a number of seconds >= 0 (got '-5')" "$deck" --max-walltime -5
 bad 1 "--max-walltime: must be a number of seconds >= 0 (got 'abc')" "$deck" --max-walltime abc
+# Units: all of the solver's base units or none; a size needs a unit it knows.
+bad 1 "units.length: give every one of units.length, units.time, units.temperature, or none (code units); units.time is missing" \
+  "$deck" --set "units.length=1 cm"
+bad 1 "units.time: must be a size > 0 and a unit (s, ms, us, min, h, d, yr, Myr), e.g. '1 s' (got 's')" "$deck" \
+  --set "units.length=1 m" --set units.time=s --set "units.temperature=1 K"
+bad 1 "units.length: unit 'furlong' is not one of m, cm, mm, um, km, au, pc" "$deck" --set "units.length=1 furlong"
+bad 1 "units.mass: unknown key" "$deck" --set "units.mass=1 kg"
 # Rank counts the grid cannot take.
 BAD_NP=1 bad 1 "process grid 4 x 1 does not match the number of ranks (1)" "$deck" --set run.process_grid=4,1
 BAD_NP=4 bad 1 "grid 3 x 256 cannot be split over 4 ranks as 4 x 1" "$deck" --set grid.nx=3 --set run.process_grid=4,1
