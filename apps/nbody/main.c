@@ -90,7 +90,13 @@ static int restart(nbody_run *r, MPI_Comm comm, pt_particles **out) {
   PT_TRY(pt_checkpoint_read(comm, r->cli.restart, r->dir, &ck));
   int size, err = PT_OK;
   MPI_Comm_size(comm, &size);
-  if (ck.particles.ntotal < size)
+  /* A changed body count is a different run, not a continuation (initial.type = file
+   * takes its count from the file, so only its checkpoint says how many there are). */
+  if (r->p.init != NBODY_INIT_FILE && ck.particles.ntotal != r->p.n)
+    err = PT_ERROR(PT_ERR_INPUT, "%s: the checkpoint holds %lld bodies, the deck's nbody.n is %lld: "
+                   "restart with the count it was written with", ck.path, (long long)ck.particles.ntotal,
+                   (long long)r->p.n);
+  else if (ck.particles.ntotal < size)
     err = PT_ERROR(PT_ERR_INPUT, "%s: %lld bodies cannot be split over %d ranks", ck.path,
                    (long long)ck.particles.ntotal, size);
   if (!err) err = pt_particles_create(comm, ck.particles.ntotal, out);

@@ -104,6 +104,10 @@ if [ -x "$nbody" ]; then
   cases "$nbody" partita-nbody "$top_srcdir/input/nbody-plummer.ini" \
     "$PT_TMP/nbodyck/partita-nbody-checkpoint.h5" "$PT_TMP/heatck/partita-heat-checkpoint.h5" \
     --set nbody.n=16 --set time.steps=4
+  # A deck whose body count differs from the checkpoint's: one error naming both.
+  BAD_OUT="$PT_TMP/nbodyck" bad 1 \
+    "nbodyck/partita-nbody-checkpoint.h5: the checkpoint holds 16 bodies, the deck's nbody.n is 32: restart with the count it was written with" \
+    "$top_srcdir/input/nbody-plummer.ini" --set nbody.n=32 --set time.steps=4 --restart latest
 fi
 chmod 755 "$PT_TMP/readonly" "$PT_TMP/unreadable.ini"
 echo "ok: $n_cases file-system cases ($n_launches launches)"
