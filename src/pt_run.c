@@ -14,6 +14,10 @@
  * land a few ulps either side of the multiple they are meant to hit. */
 static const double time_slack = 1e-9;
 
+/* Wall time between the ranks' agreements on a stop: short next to any signal's grace
+ * period, long next to the allreduce. */
+static const double check_interval = 0.05;
+
 int pt_run_read(pt_config *cfg, int64_t diag_default, pt_run_cadence *c) {
   const int64_t most = INT64_C(1) << 50;
   PT_TRY(pt_config_get_int(cfg, "output.every", 0, 0, most, &c->output_every));
@@ -48,7 +52,8 @@ int pt_run_init(pt_run *r, MPI_Comm comm, const char *prog, const char *dir,
   r->t_diag = pt_timers_add(timers, "diagnostics");
   r->t_io = pt_timers_add(timers, "io");
   r->t_ckpt = pt_timers_add(timers, "checkpoint");
-  if (r->t_total < 0 || r->t_diag < 0 || r->t_io < 0 || r->t_ckpt < 0) return PT_ERR_NOMEM;
+  r->t_stop = pt_timers_add(timers, "stop check");
+  if (r->t_total < 0 || r->t_diag < 0 || r->t_io < 0 || r->t_ckpt < 0 || r->t_stop < 0) return PT_ERR_NOMEM;
   /* The solver's start-up work (initial forces) is one round of its own. */
   pt_timers_round(timers);
   return pt_timers_set_total(timers, r->t_total);
@@ -93,6 +98,25 @@ static int stop_run(pt_run *r, int stop) {
   return PT_STOP;
 }
 
+/* The ranks' common verdict on a stop, and the step of the next one: as many steps as
+ * the slowest rank makes in check_interval. */
+static int check_stop(pt_run *r, double t0, int *stop) {
+  pt_timers_start(r->timers, r->t_stop);
+  int err = pt_signal_should_stop(r->comm, r->max_walltime, t0, stop);
+  const double now = MPI_Wtime();
+  const int64_t step = *r->ops.step_no;
+  double per_step = (now - r->last_check) / (double)(step - (r->next_check - r->check_every));
+  int mpierr = err ? MPI_SUCCESS : MPI_Allreduce(MPI_IN_PLACE, &per_step, 1, MPI_DOUBLE, MPI_MAX, r->comm);
+  pt_timers_stop(r->timers, r->t_stop);
+  PT_TRY(err);
+  if (mpierr != MPI_SUCCESS) return pt_error_mpi(mpierr, "MPI_Allreduce", __FILE__, __LINE__);
+  double k = per_step > 0 ? floor(check_interval / per_step) : 1;
+  r->check_every = k < 1 ? 1 : k > 1e6 ? 1000000 : (int64_t)k;
+  r->next_check = step + r->check_every;
+  r->last_check = now;
+  return PT_OK;
+}
+
 int pt_run_loop(pt_run *r) {
   const pt_run_cadence *c = &r->cadence;
   const int periodic = c->output_every > 0 || c->output_every_time > 0;
@@ -109,6 +133,9 @@ int pt_run_loop(pt_run *r) {
   pt_progress line;
   pt_progress_start(&line, r->first, c->steps, c->progress_interval);
   const double t0 = MPI_Wtime();
+  r->check_every = 1;
+  r->next_check = r->first + 1;
+  r->last_check = t0;
   pt_timers_start(r->timers, r->t_total);
   pt_timers_round(r->timers);
   if (periodic && !r->restarted) PT_TRY(output(r));
@@ -120,9 +147,11 @@ int pt_run_loop(pt_run *r) {
     if (diag && r->ops.diagnostics) PT_TRY(timed(r, r->t_diag, r->ops.diagnostics));
     if (output_due(r)) PT_TRY(output(r));
     if (by_step(c->checkpoint_every, *r->ops.step_no)) PT_TRY(timed(r, r->t_ckpt, r->ops.checkpoint));
-    int stop;
-    PT_TRY(pt_signal_should_stop(r->comm, r->max_walltime, t0, &stop));
-    if (stop) return stop_run(r, stop);
+    if (*r->ops.step_no >= r->next_check) {
+      int stop;
+      PT_TRY(check_stop(r, t0, &stop));
+      if (stop) return stop_run(r, stop);
+    }
     pt_progress_update(&line, *r->ops.step_no, *r->ops.time);
   }
   if (r->last_output != *r->ops.step_no) PT_TRY(output(r));

@@ -54,11 +54,14 @@ typedef struct pt_run {
   pt_timers *timers;
   double max_walltime;        /* --max-walltime (0: none) */
   int restarted;              /* no output at the first step: the checkpointed run wrote it */
-  int t_total, t_diag, t_io, t_ckpt;
+  int t_total, t_diag, t_io, t_ckpt, t_stop;
   int64_t first;              /* step the loop started from */
   int64_t steps_done;         /* steps this run made */
   double next_multiple;       /* k of the next multiple k * output_every_time to reach */
   int64_t last_output;        /* step of the last output (-1: none yet) */
+  int64_t next_check;         /* step after which the ranks next agree on a stop */
+  int64_t check_every;        /* steps between agreements */
+  double last_check;          /* MPI_Wtime of the last agreement */
 } pt_run;
 
 /* Reads the [output] cadence keys into `c` (steps is left to the solver):
@@ -69,8 +72,9 @@ typedef struct pt_run {
 int pt_run_read(pt_config *cfg, int64_t diag_default, pt_run_cadence *c);
 
 /* Sets up `r` for pt_run_loop: registers the phases "total" (made the whole, see
- * pt_timers_set_total), "diagnostics", "io" and "checkpoint" in `timers` (a phase the
- * solver registered already keeps its place). Errors: PT_ERR_NOMEM. Not collective. */
+ * pt_timers_set_total), "diagnostics", "io", "checkpoint" and "stop check" (the ranks'
+ * agreement after each step on a signal or the walltime, one small allreduce) in
+ * `timers` (a phase the solver registered already keeps its place). Errors: PT_ERR_NOMEM. Not collective. */
 int pt_run_init(pt_run *r, MPI_Comm comm, const char *prog, const char *dir,
                 const pt_run_cadence *c, const pt_run_ops *ops, pt_timers *timers,
                 double max_walltime, int restarted);
@@ -78,8 +82,10 @@ int pt_run_init(pt_run *r, MPI_Comm comm, const char *prog, const char *dir,
 /* Runs from the solver's current step to cadence.steps: output first (unless restarted
  * or output is only at the end), then each step followed by its diagnostics, output and
  * checkpoint when due, and output at the end if the last step had none. A signal
- * (SIGUSR1, SIGTERM, SIGINT) or the walltime limit stops it after the step in progress
- * with a checkpoint and a line saying how to continue: PT_STOP. Errors: whatever a
+ * (SIGUSR1, SIGTERM, SIGINT) or the walltime limit stops it with a checkpoint and a line
+ * saying how to continue: PT_STOP. The ranks agree on a stop after the first step and
+ * then about every 50 ms of stepping (at steps they agree on), so the allreduce costs
+ * little even when a step takes microseconds. Errors: whatever a
  * callback returns. Collective over r->comm. */
 int pt_run_loop(pt_run *r);
 
