@@ -174,12 +174,6 @@ static int read_meta(MPI_Comm comm, const char *path, pt_checkpoint *ck) {
 }
 
 /* "32 x 32" */
-static void shape_text(char *buf, size_t len, int ndim, const int64_t n[]) {
-  size_t k = 0;
-  for (int a = 0; a < ndim && k < len; ++a)
-    k += (size_t)snprintf(buf + k, len - k, "%s%lld", a ? " x " : "", (long long)n[a]);
-}
-
 /* A readable checkpoint whose grid differs from the deck's is the deck's doing (a changed
  * grid.nx), not damage: *mismatch is set and the error names both shapes, so that
  * "latest" does not fall back to an older generation that differs the same way.
@@ -206,8 +200,8 @@ static int check_shapes(MPI_Comm comm, const char *path, const pt_checkpoint *ck
     }
     if (nd >= 1 && nd <= PT_MAXDIM && !same) {
       char h[96], w[96];
-      shape_text(h, sizeof h, nd, have);
-      shape_text(w, sizeof w, f->ndim, f->decomp->gsize);
+      pt_decomp_shape(h, sizeof h, nd, have);
+      pt_decomp_shape(w, sizeof w, f->ndim, f->decomp->gsize);
       *mismatch = 1;
       err = PT_ERROR(PT_ERR_INPUT, "%s: the checkpoint's grid is %s (%dD), the deck's is %s (%dD): restart "
                      "with the grid it was written with, or start afresh", path, h, nd, w, f->ndim);

@@ -37,10 +37,17 @@ int64_t pt_decomp_global_cells(const pt_decomp *d) {
 }
 
 /* "5 x 7" from sizes, or "2 x *" from process counts where 0 means "free". */
-static const char *join(char buf[], size_t len, int ndim, const int64_t v[]) {
+const char *pt_decomp_axis_name(int ndim, int a) {
+  static const char *const names[PT_MAXDIM] = {"x", "y", "z"};
+  return a >= 0 && a < ndim && ndim <= PT_MAXDIM ? names[ndim - 1 - a] : "?";
+}
+
+const char *pt_decomp_shape(char *buf, size_t len, int ndim, const int64_t v[]) {
   size_t off = 0;
-  for (int a = 0; a < ndim && off < len; ++a) {
-    const char *sep = a ? " x " : "";
+  buf[0] = '\0';
+  for (int k = 0; k < ndim && off < len; ++k) {
+    const int a = ndim - 1 - k;
+    const char *sep = k ? " x " : "";
     int w = v[a] ? snprintf(buf + off, len - off, "%s%lld", sep, (long long)v[a])
                  : snprintf(buf + off, len - off, "%s*", sep);
     if (w < 0) break;
@@ -109,12 +116,12 @@ static int choose_dims(int ndim, const int64_t gsize[], const int periodic[],
   int64_t cells = 1;
   for (int a = 0; a < ndim; ++a) {
     if (gsize[a] < 1)
-      return PT_ERROR(PT_ERR_INPUT, "global size along axis %d must be at least 1 (got %lld)", a,
+      return PT_ERROR(PT_ERR_INPUT, "global size along axis %s must be at least 1 (got %lld)", pt_decomp_axis_name(ndim, a),
                       (long long)gsize[a]);
     if (cells > INT64_MAX / gsize[a]) {
       char g[96];
       return PT_ERROR(PT_ERR_INPUT, "grid %s has more cells than a 64-bit index can count",
-                      join(g, sizeof g, ndim, gsize));
+                      pt_decomp_shape(g, sizeof g, ndim, gsize));
     }
     cells *= gsize[a];
   }
@@ -125,8 +132,8 @@ static int choose_dims(int ndim, const int64_t gsize[], const int periodic[],
   for (int a = 0; a < ndim; ++a) {
     fixed[a] = dims_req ? dims_req[a] : 0;
     if (fixed[a] < 0)
-      return PT_ERROR(PT_ERR_INPUT, "process count along axis %d must be at least 0 (0 = automatic), got %d",
-                      a, fixed[a]);
+      return PT_ERROR(PT_ERR_INPUT, "process count along axis %s must be at least 0 (0 = automatic), got %d",
+                      pt_decomp_axis_name(ndim, a), fixed[a]);
     fixed64[a] = fixed[a];
     /* Saturates once past nranks: the product is only compared with nranks. */
     if (fixed[a] && fixed_prod <= nranks) fixed_prod *= fixed[a];
@@ -135,10 +142,10 @@ static int choose_dims(int ndim, const int64_t gsize[], const int periodic[],
   char g[96], p[96];
   if (nfree == 0 && fixed_prod != nranks)
     return PT_ERROR(PT_ERR_INPUT, "process grid %s does not match the number of ranks (%d)",
-                    join(p, sizeof p, ndim, fixed64), nranks);
+                    pt_decomp_shape(p, sizeof p, ndim, fixed64), nranks);
   if (nranks % fixed_prod)
     return PT_ERROR(PT_ERR_INPUT, "process grid %s cannot use %d ranks: the fixed counts must multiply to a divisor of %d",
-                    join(p, sizeof p, ndim, fixed64), nranks, nranks);
+                    pt_decomp_shape(p, sizeof p, ndim, fixed64), nranks, nranks);
 
   int zero[PT_MAXDIM] = {0};
   grid_search s = {.ndim = ndim, .gsize = gsize, .periodic = periodic ? periodic : zero, .fixed = fixed};
@@ -146,9 +153,9 @@ static int choose_dims(int ndim, const int64_t gsize[], const int periodic[],
   if (!s.found) {
     if (nfree == ndim)
       return PT_ERROR(PT_ERR_INPUT, "grid %s cannot be split over %d ranks: every rank needs at least one cell per axis",
-                      join(g, sizeof g, ndim, gsize), nranks);
+                      pt_decomp_shape(g, sizeof g, ndim, gsize), nranks);
     return PT_ERROR(PT_ERR_INPUT, "grid %s cannot be split over %d ranks as %s: every rank needs at least one cell per axis",
-                    join(g, sizeof g, ndim, gsize), nranks, join(p, sizeof p, ndim, fixed64));
+                    pt_decomp_shape(g, sizeof g, ndim, gsize), nranks, pt_decomp_shape(p, sizeof p, ndim, fixed64));
   }
   for (int a = 0; a < ndim; ++a) dims[a] = s.best[a];
   return PT_OK;

@@ -43,6 +43,13 @@ int pt_decomp_create(MPI_Comm comm, int ndim, const int64_t gsize[], const int p
  * NULL). Collective over d->cart. */
 void pt_decomp_destroy(pt_decomp **d);
 
+/* Axes are named as in files (axisLabels): the fastest-varying, last axis is x, then y
+ * and z; a shape reads fastest axis first ("nx x ny", "256 x 128" for 128 rows of 256).
+ * pt_decomp_axis_name gives "x", "y" or "z" for axis `a` of `ndim`; pt_decomp_shape
+ * writes `v` in that order into `buf` (0 as "*", for "automatic"). Not collective. */
+const char *pt_decomp_axis_name(int ndim, int a);
+const char *pt_decomp_shape(char *buf, size_t len, int ndim, const int64_t v[]);
+
 /* Block of `p` among `np` blocks of `n` cells: first index and count (the first n % np
  * blocks hold one cell more). Not collective. */
 void pt_decomp_block(int64_t n, int np, int p, int64_t *start, int64_t *count);

@@ -29,8 +29,8 @@ static int check_ghost_width(const pt_decomp *d, int ng) {
     coords[a] = d->dims[a] - 1;
     PT_MPI(MPI_Cart_rank(d->cart, coords, &owner));
     return PT_ERROR(PT_ERR_INPUT,
-                    "ghost width %d exceeds the %lld cells owned along axis %d by rank %d: use fewer ranks or a larger grid",
-                    ng, (long long)smallest, a, owner);
+                    "ghost width %d exceeds the %lld cells owned along axis %s by rank %d: use fewer ranks or a larger grid",
+                    ng, (long long)smallest, pt_decomp_axis_name(d->ndim, a), owner);
   }
   return PT_OK;
 }

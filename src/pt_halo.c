@@ -90,8 +90,8 @@ static int slab_type(int ndim, const int64_t n[], int ng, int axis, int64_t firs
   int sizes[PT_MAXDIM], sub[PT_MAXDIM], start[PT_MAXDIM];
   for (int a = 0; a < ndim; ++a) {
     if (alloc[a] > INT_MAX)
-      return PT_ERROR(PT_ERR_INPUT, "a block of %lld cells along axis %d is too large for MPI datatypes",
-                      (long long)n[a], a);
+      return PT_ERROR(PT_ERR_INPUT, "a block of %lld cells along axis %s is too large for MPI datatypes",
+                      (long long)n[a], pt_decomp_axis_name(ndim, a));
     sizes[a] = (int)alloc[a];
     sub[a] = a == axis ? ng : (int)n[a];
     start[a] = a == axis ? (int)first : ng;

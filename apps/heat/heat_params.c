@@ -7,7 +7,12 @@
 #include "pt_device.h"
 #include "pt_error.h"
 
-static const char *const axis_name[PT_MAXDIM] = {"x", "y", "z"};
+/* Axes as in the files: x is the fastest-varying (last) array axis, then y and z, so
+ * that ParaView, partita-plot and h5py's (row, column) all show x across and y up. Keys
+ * and messages speak of x, y, z; arrays hold axis d = axis_of(ndim, letter). */
+static const char *const letters[PT_MAXDIM] = {"x", "y", "z"};
+
+static int axis_of(int ndim, int letter) { return letter < ndim ? ndim - 1 - letter : letter; }
 
 double heat_dt_limit(const heat_params *p) {
   double s = 0;
@@ -29,11 +34,12 @@ static int read_grid(pt_config *cfg, heat_params *p) {
   p->ndim = (int)v;
   static const char *const nkey[] = {"grid.nx", "grid.ny", "grid.nz"};
   static const char *const lkey[] = {"grid.lx", "grid.ly", "grid.lz"};
-  for (int d = 0; d < PT_MAXDIM; ++d) {
+  for (int l = 0; l < PT_MAXDIM; ++l) {
     /* Keys of an unused axis are still read so that a 2D deck may keep them; a stencil
      * axis needs 3 cells so that every cell has two distinct neighbours. */
-    PT_TRY(pt_config_get_int(cfg, nkey[d], 64, d < p->ndim ? 3 : 1, INT64_C(1) << 40, &p->n[d]));
-    PT_TRY(get_positive(cfg, lkey[d], 1.0, &p->len[d]));
+    const int d = axis_of(p->ndim, l);
+    PT_TRY(pt_config_get_int(cfg, nkey[l], 64, l < p->ndim ? 3 : 1, INT64_C(1) << 40, &p->n[d]));
+    PT_TRY(get_positive(cfg, lkey[l], 1.0, &p->len[d]));
     p->h[d] = p->len[d] / (double)p->n[d];
   }
   for (int d = p->ndim; d < PT_MAXDIM; ++d) p->n[d] = 1;
@@ -44,20 +50,23 @@ static int read_boundaries(pt_config *cfg, heat_params *p) {
   static const char *const kinds[] = {"dirichlet", "neumann", "periodic", NULL};
   static const char *const side[2] = {"lo", "hi"};
   /* All three axes are read so a deck can switch grid.ndim without editing faces. */
-  for (int d = 0; d < PT_MAXDIM; ++d)
+  for (int l = 0; l < PT_MAXDIM; ++l)
     for (int s = 0; s < 2; ++s) {
+      const int d = axis_of(p->ndim, l);
       char key[64], vkey[64];
-      snprintf(key, sizeof key, "boundary.%s_%s", axis_name[d], side[s]);
-      snprintf(vkey, sizeof vkey, "boundary.%s_%s_value", axis_name[d], side[s]);
+      snprintf(key, sizeof key, "boundary.%s_%s", letters[l], side[s]);
+      snprintf(vkey, sizeof vkey, "boundary.%s_%s_value", letters[l], side[s]);
       PT_TRY(pt_config_get_choice(cfg, key, "dirichlet", kinds, &p->bc[d][s]));
       PT_TRY(pt_config_get_double(cfg, vkey, 0.0, -DBL_MAX, DBL_MAX, &p->bc_value[d][s]));
     }
-  for (int d = 0; d < p->ndim; ++d)
+  for (int l = 0; l < p->ndim; ++l) {
+    const int d = axis_of(p->ndim, l);
     if ((p->bc[d][0] == HEAT_BC_PERIODIC) != (p->bc[d][1] == HEAT_BC_PERIODIC)) {
       char key[64];
-      snprintf(key, sizeof key, "boundary.%s_hi", axis_name[d]);
-      return pt_config_error(cfg, key, "periodic must be set on both %s faces", axis_name[d]);
+      snprintf(key, sizeof key, "boundary.%s_hi", letters[l]);
+      return pt_config_error(cfg, key, "periodic must be set on both %s faces", letters[l]);
     }
+  }
   return PT_OK;
 }
 
@@ -66,11 +75,12 @@ static int read_initial(pt_config *cfg, heat_params *p) {
   PT_TRY(pt_config_get_choice(cfg, "initial.type", "gaussian", kinds, &p->init));
   static const char *const mkey[] = {"initial.mode_x", "initial.mode_y", "initial.mode_z"};
   static const char *const ckey[] = {"initial.center_x", "initial.center_y", "initial.center_z"};
-  for (int d = 0; d < PT_MAXDIM; ++d) {
+  for (int l = 0; l < PT_MAXDIM; ++l) {
+    const int d = axis_of(p->ndim, l);
     int64_t m;
-    PT_TRY(pt_config_get_int(cfg, mkey[d], 1, 1, INT64_C(1) << 30, &m));
+    PT_TRY(pt_config_get_int(cfg, mkey[l], 1, 1, INT64_C(1) << 30, &m));
     p->mode[d] = (int)m;
-    PT_TRY(pt_config_get_double(cfg, ckey[d], 0.5 * p->len[d], -DBL_MAX, DBL_MAX, &p->center[d]));
+    PT_TRY(pt_config_get_double(cfg, ckey[l], 0.5 * p->len[d], -DBL_MAX, DBL_MAX, &p->center[d]));
   }
   PT_TRY(pt_config_get_double(cfg, "initial.amplitude", 1.0, -DBL_MAX, DBL_MAX, &p->amplitude));
   PT_TRY(pt_config_get_double(cfg, "initial.background", 0.0, -DBL_MAX, DBL_MAX, &p->background));
@@ -131,11 +141,11 @@ static int read_run(pt_config *cfg, heat_params *p) {
   int nd = 0;
   PT_TRY(pt_config_get_doubles(cfg, "run.process_grid", PT_MAXDIM, &nd, dims));
   if (nd && nd != p->ndim)
-    return pt_config_error(cfg, "run.process_grid", "needs %d values (got %d)", p->ndim, nd);
-  for (int d = 0; d < PT_MAXDIM; ++d) {
-    if (dims[d] < 0 || dims[d] != (int)dims[d])
+    return pt_config_error(cfg, "run.process_grid", "needs %d values, x first (got %d)", p->ndim, nd);
+  for (int l = 0; l < PT_MAXDIM; ++l) {
+    if (dims[l] < 0 || dims[l] != (int)dims[l])
       return pt_config_error(cfg, "run.process_grid", "values must be whole numbers >= 0 (0 = automatic)");
-    p->dims[d] = (int)dims[d];
+    p->dims[axis_of(p->ndim, l)] = (int)dims[l];
   }
   return PT_OK;
 }
@@ -147,10 +157,10 @@ static int drop_unused_axes(pt_config *cfg, const heat_params *p) {
                                              {"boundary.", "_lo"},     {"boundary.", "_hi"},
                                              {"boundary.", "_lo_value"}, {"boundary.", "_hi_value"},
                                              {"initial.mode_", ""},    {"initial.center_", ""}};
-  for (int d = p->ndim; d < PT_MAXDIM; ++d)
+  for (int l = p->ndim; l < PT_MAXDIM; ++l)
     for (size_t k = 0; k < sizeof per_axis / sizeof *per_axis; ++k) {
       char key[64];
-      snprintf(key, sizeof key, "%s%s%s", per_axis[k][0], axis_name[d], per_axis[k][1]);
+      snprintf(key, sizeof key, "%s%s%s", per_axis[k][0], letters[l], per_axis[k][1]);
       PT_TRY(pt_config_unused(cfg, key));
     }
   return PT_OK;

@@ -17,7 +17,8 @@ enum heat_scheme { HEAT_EXPLICIT = 0, HEAT_BACKWARD_EULER = 1, HEAT_CRANK_NICOLS
 
 typedef struct heat_params {
   int ndim;
-  int64_t n[PT_MAXDIM];          /* cells per axis (axis 0 = x, slowest in memory) */
+  int64_t n[PT_MAXDIM];          /* cells per array axis: the last is x (fastest in memory
+                                    and in files), see pt_decomp_axis_name */
   double len[PT_MAXDIM];         /* box length per axis */
   double h[PT_MAXDIM];           /* cell size len/n (cell-centred grid) */
   double alpha;                  /* diffusivity */

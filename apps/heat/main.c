@@ -86,7 +86,6 @@ static int restart(heat_run *r, MPI_Comm comm) {
 
 static int write_output(void *ctx) {
   heat_run *r = ctx;
-  static const char *const labels[PT_MAXDIM] = {"x", "y", "z"};
   static const double temperature[7] = {0, 0, 0, 0, 1, 0, 0};
   pt_mesh_info m;
   memset(&m, 0, sizeof m);
@@ -95,7 +94,7 @@ static int write_output(void *ctx) {
   for (int d = 0; d < r->p.ndim; ++d) {
     m.grid_spacing[d] = r->p.h[d];
     m.position[d] = 0.5; /* cell-centred */
-    m.axis_labels[d] = labels[d];
+    m.axis_labels[d] = pt_decomp_axis_name(r->p.ndim, d);
   }
   return pt_series_write_mesh(r->series, r->s->step, r->s->time, r->p.dt, "temperature",
                               heat_solver_field(r->s), &m);
@@ -166,11 +165,13 @@ static int dry_run_plan(heat_run *r, MPI_Comm comm) {
   int exists;
   err = pt_cli_check_space(&r->cli, comm, out_bytes + ck_bytes, &free_bytes, &exists);
   if (!err && d->rank == 0) {
-    printf("%s --dry-run: %dD grid", prog, p->ndim);
-    for (int a = 0; a < p->ndim; ++a) printf("%s%lld", a ? " x " : " ", (long long)p->n[a]);
-    printf(" (%.0f cells) on %d rank(s), process grid", cells, d->size);
-    for (int a = 0; a < p->ndim; ++a) printf("%s%d", a ? " x " : " ", d->dims[a]);
-    printf("\n  cells per rank: %.0f to %.0f; memory per rank: %.3g to %.3g MiB (two fields with ghosts)\n",
+    char grid[96], procs[96];
+    int64_t dims[PT_MAXDIM];
+    for (int a = 0; a < p->ndim; ++a) dims[a] = d->dims[a];
+    printf("%s --dry-run: %dD grid %s (%.0f cells) on %d rank(s), process grid %s\n", prog, p->ndim,
+           pt_decomp_shape(grid, sizeof grid, p->ndim, p->n), cells, d->size,
+           pt_decomp_shape(procs, sizeof procs, p->ndim, dims));
+    printf("  cells per rank: %.0f to %.0f; memory per rank: %.3g to %.3g MiB (two fields with ghosts)\n",
            mn[0], mx[0], mn[1] / 1048576.0, mx[1] / 1048576.0);
     printf("  %lld steps of dt %.6g; output: %lld step(s) of %.3g MiB = %.3g MiB; checkpoints: %lld "
            "(at most 2 kept, %.3g MiB)\n", (long long)steps, p->dt, (long long)nout, field / 1048576.0,
@@ -250,15 +251,14 @@ static int run(heat_run *r, MPI_Comm comm) {
   const heat_params *p = &r->p;
   heat_solver *s = r->s;
   static const char *const scheme[] = {"explicit", "backward Euler", "Crank-Nicolson"};
-  char grid[96], procs[64], backend[320] = "cpu";
-  int gl = 0, pl = 0;
+  char grid[96], procs[96], backend[320] = "cpu";
+  int64_t dims[PT_MAXDIM];
+  for (int d = 0; d < p->ndim; ++d) dims[d] = s->decomp->dims[d];
+  pt_decomp_shape(grid, sizeof grid, p->ndim, p->n);
+  pt_decomp_shape(procs, sizeof procs, p->ndim, dims);
   if (s->device.backend == PT_BACKEND_CUDA)
     snprintf(backend, sizeof backend, "cuda (rank 0 on device %d, %s; faces %s)", s->device.id,
              s->device.name, s->device.mpi_cuda_aware ? "to CUDA-aware MPI" : "staged through host memory");
-  for (int d = 0; d < p->ndim; ++d) {
-    gl += snprintf(grid + gl, sizeof grid - (size_t)gl, "%s%lld", d ? " x " : "", (long long)p->n[d]);
-    pl += snprintf(procs + pl, sizeof procs - (size_t)pl, "%s%d", d ? " x " : "", s->decomp->dims[d]);
-  }
   pt_log(PT_LOG_INFO, "%s: %dD grid %s on %d rank(s) (process grid %s, %d thread(s) each), "
          "%s, dt %.6g (%.3g of the explicit limit), steps %lld to %lld, halo %s, backend %s",
          prog, p->ndim, grid, s->decomp->size, procs, omp_get_max_threads(), scheme[p->scheme],
@@ -292,8 +292,9 @@ static int report(heat_run *r, MPI_Comm comm) {
   pt_report_add_double(rep, "results", "seconds", tmax);
   pt_report_add_int(rep, "layout", "ndim", r->p.ndim);
   for (int d = 0; d < r->p.ndim; ++d) {
-    static const char *const dn[] = {"dims0", "dims1", "dims2"};
-    pt_report_add_int(rep, "layout", dn[d], s->decomp->dims[d]);
+    char key[16];
+    snprintf(key, sizeof key, "ranks_%s", pt_decomp_axis_name(r->p.ndim, d));
+    pt_report_add_int(rep, "layout", key, s->decomp->dims[d]);
   }
   pt_report_add_string(rep, "layout", "halo", pt_halo_kind_names[r->p.halo]);
   pt_report_add_string(rep, "layout", "backend", pt_backend_names[s->device.backend]);

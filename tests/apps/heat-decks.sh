@@ -37,7 +37,7 @@ echo "ok: --version and the run report name the build (revision, options, MPI, H
 # --dry-run: the plan, from the checked deck, without computing or writing anything.
 mpirun_t 60 3 --quiet "$heat" "$top_srcdir/input/heat3d.ini" --dry-run --output "$PT_TMP/dry/new" \
   >"$PT_TMP/dry.log" 2>&1 || { cat "$PT_TMP/dry.log"; fail "--dry-run failed"; }
-for want in "3D grid 64 x 64 x 64 (262144 cells) on 3 rank(s), process grid 3 x 1 x 1" \
+for want in "3D grid 64 x 64 x 64 (262144 cells) on 3 rank(s), process grid 1 x 3 x 1" \
   "cells per rank: 86016 to 90112" "output: 4 step(s) of 2 MiB" "(to be created)" "nothing computed, nothing written"; do
   grep -qF "$want" "$PT_TMP/dry.log" || { cat "$PT_TMP/dry.log"; fail "--dry-run plan lacks '$want'"; }
 done

@@ -321,8 +321,8 @@ TEST(DecompErrors, FixedAxisLargerThanTheGrid) {
   const int64_t g[2] = {2, 100};
   const int req[2] = {p, 0};
   expect_error(2, g, req,
-               "grid 2 x 100 cannot be split over " + std::to_string(p) + " ranks as " + std::to_string(p) +
-                   " x *: every rank needs at least one cell per axis");
+               "grid 100 x 2 cannot be split over " + std::to_string(p) + " ranks as * x " + std::to_string(p) +
+                   ": every rank needs at least one cell per axis");
 }
 
 TEST(DecompErrors, WrongFixedDims) {
@@ -330,22 +330,23 @@ TEST(DecompErrors, WrongFixedDims) {
   const int64_t g[2] = {100, 100};
   const int all[2] = {p + 1, 1};
   expect_error(2, g, all,
-               "process grid " + std::to_string(p + 1) + " x 1 does not match the number of ranks (" +
+               "process grid 1 x " + std::to_string(p + 1) + " does not match the number of ranks (" +
                    std::to_string(p) + ")");
   const int part[2] = {p + 1, 0};
   expect_error(2, g, part,
-               "process grid " + std::to_string(p + 1) + " x * cannot use " + std::to_string(p) +
+               "process grid * x " + std::to_string(p + 1) + " cannot use " + std::to_string(p) +
                    " ranks: the fixed counts must multiply to a divisor of " + std::to_string(p));
   const int neg[2] = {0, -2};
-  expect_error(2, g, neg, "process count along axis 1 must be at least 0 (0 = automatic), got -2");
+  expect_error(2, g, neg, "process count along axis x must be at least 0 (0 = automatic), got -2");
 }
 
+// Shapes and axes read as in files: the fastest (last) axis first, and named x.
 TEST(DecompErrors, BadDimensionsAndSizes) {
   const int64_t g[4] = {8, 8, 8, 8};
   expect_error(4, g, nullptr, "number of dimensions must be 2 or 3 (got 4)");
   expect_error(1, g, nullptr, "number of dimensions must be 2 or 3 (got 1)");
   const int64_t zero[2] = {8, 0};
-  expect_error(2, zero, nullptr, "global size along axis 1 must be at least 1 (got 0)");
+  expect_error(2, zero, nullptr, "global size along axis x must be at least 1 (got 0)");
   const int64_t huge[3] = {INT64_C(1) << 62, 4, 1};
-  expect_error(3, huge, nullptr, "grid 4611686018427387904 x 4 x 1 has more cells than a 64-bit index can count");
+  expect_error(3, huge, nullptr, "grid 1 x 4 x 4611686018427387904 has more cells than a 64-bit index can count");
 }

@@ -152,7 +152,7 @@ TEST(FieldErrors, GhostWidthLargerThanTheSmallestBlock) {
   EXPECT_EQ(pt_field_create(d, smallest + 1, &f), PT_ERR_INPUT);
   EXPECT_EQ(std::string(pt_error_message()),
             "ghost width " + std::to_string(smallest + 1) + " exceeds the " + std::to_string(smallest) +
-                " cells owned along axis 0 by rank " + std::to_string(p - 1) +
+                " cells owned along axis y by rank " + std::to_string(p - 1) +
                 ": use fewer ranks or a larger grid");
   EXPECT_EQ(f, nullptr);
   pt_error_clear();
