@@ -11,7 +11,9 @@
 #                          for another shell. Returns 77 (with one line) where this
 #                          machine cannot create namespaces.
 #   cluster_down [DIR]     remove exactly what cluster_up made (default: this shell's)
-#   cluster_on HOST CMD... run CMD on HOST (a name of CLUSTER_HOSTS)
+#   cluster_on HOST CMD... run CMD on HOST (a name of CLUSTER_HOSTS), as the agent does:
+#                          in its network and UTS namespaces, with /etc/hosts naming the
+#                          cluster's hosts (a private mount namespace)
 #   cluster_mpirun ARGS... mpirun across the cluster (hostfile, agent, TCP only)
 #
 # Names carry a random id (ptc<id>...), so two clusters never collide; every object made
@@ -132,6 +134,10 @@ cluster_up() {
     echo "$host slots=${CLUSTER_SLOTS:-2}" >>"$CLUSTER_DIR/hostfile"
   done
   CLUSTER_HOSTFILE=$CLUSTER_DIR/hostfile
+  # What a host resolves: the cluster's names, and no name server (there is none to
+  # reach from a host; a resolver that tried would wait for its timeout).
+  { echo "127.0.0.1 localhost"; awk '{ print $3, $1 }' "$CLUSTER_DIR/hosts"; } >"$CLUSTER_DIR/etc-hosts"
+  : >"$CLUSTER_DIR/resolv.conf"
   _cluster_env >"$CLUSTER_DIR/env"
   # shellcheck disable=SC1091
   . "$CLUSTER_DIR/env"
@@ -160,12 +166,7 @@ _cluster_ns() {
 }
 
 cluster_on() {
-  local host=$1 ns dir
-  shift
-  ns=$(_cluster_ns "$host")
-  [ -n "$ns" ] || { echo "cluster: no host $host" >&2; return 1; }
-  dir=$(dirname "${PARTITA_CLUSTER_HOSTS:-$CLUSTER_DIR/hosts}")
-  nsenter --net="/run/netns/$ns" --uts="$dir/uts/$ns" "$@"
+  "$_cluster_here/agent" "$1" "$(shift; printf '%q ' "$@")"
 }
 
 cluster_mpirun() {
