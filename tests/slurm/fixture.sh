@@ -1,4 +1,4 @@
-# shellcheck shell=bash
+# shellcheck shell=bash source-path=SCRIPTDIR
 # A real single-node Slurm cluster on localhost for the job-script tests (bash, sourced
 # after tests/common.sh). It runs as root with its own munged (own key and socket),
 # slurmctld and slurmd on free ports, and every file (slurm.conf, state, spool, logs)
