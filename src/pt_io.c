@@ -1000,13 +1000,6 @@ static int verify_checksum(const char *path, const char *what, hid_t dset, uint6
   return PT_OK;
 }
 
-static void format_shape(char *buf, size_t len, int nd, const int64_t *dims) {
-  size_t o = 0;
-  buf[0] = '\0';
-  for (int a = 0; a < nd && o < len; ++a)
-    o += (size_t)snprintf(buf + o, len - o, a ? " x %" PRId64 : "%" PRId64, dims[a]);
-}
-
 int pt_io_read_mesh(const char *path, int64_t step, const char *name, pt_field *f,
                     double *time, int64_t *step_out) {
   pt_h5_quiet();
@@ -1034,8 +1027,8 @@ int pt_io_read_mesh(const char *path, int64_t step, const char *name, pt_field *
     }
     if (!same) {
       char have[64], want[64];
-      format_shape(have, sizeof have, f->ndim, file_dims);
-      format_shape(want, sizeof want, f->ndim, f->decomp->gsize);
+      pt_decomp_shape(have, sizeof have, f->ndim, file_dims);
+      pt_decomp_shape(want, sizeof want, f->ndim, f->decomp->gsize);
       err = PT_ERROR(PT_ERR_INPUT, "%s: %s is %s, but the grid is %s", path, what, have, want);
     }
   }

@@ -81,7 +81,8 @@ expect_rc 1 truncated "$PT_TMP/d1.log"
 expect_log truncated "trunc.h5: cannot open (truncated or corrupt HDF5 file)" "$PT_TMP/d1.log"
 run 2 "$b" "$PT_TMP/d2.log" --set driver.steps=16 --set driver.nx=21 --restart "$PT_TMP/good.h5"
 expect_rc 1 "wrong grid" "$PT_TMP/d2.log"
-expect_log "wrong grid" "good.h5: the checkpoint's grid is 20 x 14 (2D), the deck's is 21 x 14 (2D)" "$PT_TMP/d2.log"
+# Shapes read fastest axis first; the driver's nx is its slowest axis.
+expect_log "wrong grid" "good.h5: the checkpoint's grid is 14 x 20 (2D), the deck's is 14 x 21 (2D)" "$PT_TMP/d2.log"
 run 2 "$PT_TMP/empty" "$PT_TMP/d3.log" --restart latest
 expect_rc 1 "no checkpoint" "$PT_TMP/d3.log"
 expect_log "no checkpoint" "no checkpoint of io_driver to restart from" "$PT_TMP/d3.log"

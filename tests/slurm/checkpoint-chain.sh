@@ -8,13 +8,15 @@
 # checkpoints, exits 3 and hands over to the next (--dependency=afterany, --restart
 # latest). Every link must end COMPLETED, the successor of the last link must be
 # cancelled unrun, and the final field must be bitwise the one of an uninterrupted run.
+# The chain runs across two nodes (simulated hosts, one rank each, TCP between them), so
+# a link's checkpoint, written by ranks on two hosts, is what the next link reads.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 # shellcheck source=../common.sh
 . "$(dirname "$0")/../common.sh"
 # shellcheck source=fixture.sh
 . "$(dirname "$0")/fixture.sh"
 heat="$top_builddir/apps/heat/partita-heat"
-slurm_up heat
+slurm_up heat 2
 
 mkdir -p "$sub/ref" "$sub/cal"
 grid=(--set grid.nx=1024 --set grid.ny=1024 --set output.every=0 --set output.diagnostics_every=0)
@@ -41,7 +43,7 @@ echo "uninterrupted run: $steps steps in ${t_ref}s; each link gets about ${budge
 # too (they are submitted from inside the job, with this environment). The app is up
 # once it prints its banner, so the test's own USR1 needs no grace period.
 export SBATCH_SIGNAL=B:USR1@30
-first=$(slurm_submit --time=2 --nodes=1 --ntasks-per-node=2 \
+first=$(slurm_submit --time=2 --nodes=2 --ntasks-per-node=1 \
   --export="ALL,CHAIN_MARGIN=$((105 - budget)),CHAIN_MAX_LINKS=8,PARTITA_SIGNAL_GRACE=0" \
   "$top_srcdir/job-scripts/checkpoint-chain.sbatch" "${work[@]}")
 i=0

@@ -218,7 +218,7 @@ TEST(Checkpoint, MismatchedCheckpointsAreRefused) {
   const int64_t other[3] = {11, 6, 8};
   EXPECT_EQ(read_at(pt_test::size(), dir, "latest", 3, other), PT_ERR_INPUT);
   // A deck/checkpoint mismatch names both shapes and does not fall back to generation 1.
-  expect_message("the checkpoint's grid is 11 x 6 x 7 (3D), the deck's is 11 x 6 x 8 (3D)");
+  expect_message("the checkpoint's grid is 7 x 6 x 11 (3D), the deck's is 8 x 6 x 11 (3D)");  // fastest axis first
   EXPECT_EQ(read_at(pt_test::size(), dir, path_of(dir, 0).c_str(), 3, gsize, "nbody"), PT_ERR_INPUT);
   expect_message("a checkpoint of heat, not of nbody");
   EXPECT_EQ(read_at(pt_test::size(), dir, "latest", 3, gsize, "nbody"), PT_ERR_INPUT);

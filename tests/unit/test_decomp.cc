@@ -74,9 +74,10 @@ Oracle best_grid(int ndim, const int64_t g[], const int per[], int p) {
   return o;
 }
 
+// A shape as messages write it: fastest (last) axis first.
 std::string grid_str(int ndim, const int64_t g[]) {
   std::string s;
-  for (int i = 0; i < ndim; ++i) s += (i ? " x " : "") + std::to_string(g[i]);
+  for (int i = ndim - 1; i >= 0; --i) s += (i < ndim - 1 ? " x " : "") + std::to_string(g[i]);
   return s;
 }
 

@@ -375,7 +375,7 @@ TEST(Io, ReaderErrorsNameTheFileAndTheProblem) {
       {trunc, -1, "T", a.f, "trunc.h5: cannot open (truncated or corrupt HDF5 file)"},
       {good, 3, "T", a.f, "errs.h5: no step 3 (the file has 2 steps, 0 to 5)"},
       {good, -1, "E", a.f, "errs.h5: no mesh record /data/5/meshes/E"},
-      {good, -1, "T", wrong.f, "mesh record /data/5/meshes/T is 9 x 7 x 5, but the grid is 9 x 7 x 6"},
+      {good, -1, "T", wrong.f, "mesh record /data/5/meshes/T is 5 x 7 x 9, but the grid is 6 x 7 x 9"},
       {good, -1, "rho", a.f, "has 2 dimensions, expected 3"},
       {corrupt, -1, "T", a.f, "corrupt.h5: mesh record /data/5/meshes/T: checksum mismatch"},
   };
