@@ -65,8 +65,15 @@ partita_threads() {
 
 # Sets the array partita_launcher.
 partita_set_launcher() {
+  # A lost node or rank must end the job, not leave the others waiting in MPI: srun
+  # ends the step when a task dies (--kill-on-bad-exit), and mpirun's daemons send TCP
+  # keepalives so a node whose link dies is noticed in about a minute instead of after
+  # Linux's TCP retransmissions (settings a user exported win).
+  export OMPI_MCA_oob_tcp_keepalive_time=${OMPI_MCA_oob_tcp_keepalive_time:-30}
+  export OMPI_MCA_oob_tcp_keepalive_intvl=${OMPI_MCA_oob_tcp_keepalive_intvl:-10}
+  export OMPI_MCA_oob_tcp_keepalive_probes=${OMPI_MCA_oob_tcp_keepalive_probes:-3}
   if [ -z "${MPI_LAUNCHER:-}" ]; then
-    partita_launcher=(srun --mpi=pmix --cpu-bind=cores)
+    partita_launcher=(srun --mpi=pmix --cpu-bind=cores --kill-on-bad-exit=1)
     return
   fi
   read -r -a partita_launcher <<<"$MPI_LAUNCHER"

@@ -156,6 +156,11 @@ export OMPI_MCA_plm_rsh_no_tree_spawn=1
 export OMPI_MCA_btl=tcp,self
 export OMPI_MCA_btl_tcp_if_include=$CLUSTER_NET.0/24
 export OMPI_MCA_oob_tcp_if_include=$CLUSTER_NET.0/24
+# A host whose link dies sends no reset: without keepalives mpirun would wait out
+# Linux's TCP retransmissions (many minutes). Idle 5 s, then 3 probes 2 s apart.
+export OMPI_MCA_oob_tcp_keepalive_time=5 OMPI_MCA_oob_tcp_keepalive_intvl=2 OMPI_MCA_oob_tcp_keepalive_probes=3
+# The hosts share this machine's cores: a rank waiting for a message yields its core.
+export OMPI_MCA_mpi_yield_when_idle=1
 export PARTITA_CLUSTER_HOSTS=$CLUSTER_DIR/hosts
 ENV
 }

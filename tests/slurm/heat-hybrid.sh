@@ -30,6 +30,6 @@ for id in "$a" "$b"; do
   "$H5DIFF" ref/heat.h5 "$d/heat.h5" /data/60/meshes/temperature /data/60/meshes/temperature ||
     fail "job $id: the 2-thread field differs from the 1-thread one"
 done
-expect_log "heat-hybrid-$a.out" '^launcher: srun --mpi=pmix --cpu-bind=cores$'
+expect_log "heat-hybrid-$a.out" '^launcher: srun --mpi=pmix --cpu-bind=cores --kill-on-bad-exit=1$'
 expect_log "heat-hybrid-$b.out" '^launcher: mpirun --map-by slot:PE=2 --bind-to core$'
 echo "ok: heat-hybrid.sbatch runs 2 threads per rank under srun and mpirun, same field as 1 thread"
