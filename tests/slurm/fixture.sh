@@ -13,7 +13,9 @@
 #                                    test's submit directory. With NODES, the nodes are
 #                                    that many simulated hosts (tests/cluster/cluster.sh),
 #                                    one slurmd each, and ranks talk TCP between them;
-#                                    without, one node: this machine.
+#                                    without, one node: this machine. The last
+#                                    $SLURM_DEAD_NODES nodes get no slurmd (hosts that
+#                                    never came up).
 #   slurm_submit ARGS...             sbatch --parsable into the test partition; prints the id
 #   slurm_wait ID [SECONDS]          wait until job ID (every task of an array) has ended
 #   slurm_job_field ID FIELD         a field of `scontrol show job` (JobState, ExitCode, ...)
@@ -221,8 +223,10 @@ EOF
   # The daemons do not inherit the lock: it ends with this test, whatever they do.
   slurmctld -D -c -f "$SLURM_CONF" >"$d/log/slurmctld.out" 2>&1 {_slurm_lock}>&- &
   _slurm_pids+=($!)
-  local n conf
+  local n conf k=0 dead=${SLURM_DEAD_NODES:-0}
   for n in "${SLURM_NODES[@]}"; do
+    # The last SLURM_DEAD_NODES nodes never come up: no slurmd.
+    k=$((k + 1)); [ $k -le $((${#SLURM_NODES[@]} - dead)) ] || continue
     mkdir -p "$d/spool/$n"
     if [ "$nodes" -gt 0 ]; then
       # Each host has its own munged (one key), as real nodes do: munge refuses to decode
@@ -245,16 +249,16 @@ EOF
     _slurm_pids+=($!)
   done
 
-  local idle=0
+  local idle=0 live=$((${#SLURM_NODES[@]} - dead))
   for i in $(seq 120); do
     idle=$(sinfo -h -N -o "%N %T" 2>/dev/null | grep -c ' idle$')
-    [ "$idle" -eq ${#SLURM_NODES[@]} ] && break
+    [ "$idle" -eq "$live" ] && break
     for pid in "${_slurm_pids[@]}"; do
       kill -0 "$pid" 2>/dev/null || fail "a Slurm daemon exited during start-up"
     done
     sleep 0.5
   done
-  [ "$idle" -eq ${#SLURM_NODES[@]} ] || { sinfo -N; fail "$idle of ${#SLURM_NODES[@]} node(s) idle after 60 s"; }
+  [ "$idle" -eq "$live" ] || { sinfo -N; fail "$idle of $live node(s) idle after 60 s"; }
   echo "slurm: cluster up (slurmctld :$_slurm_ctld_port, slurmd :$_slurm_d_port, proctrack/$_slurm_proctrack, ${#SLURM_NODES[@]} node(s): ${SLURM_NODES[*]}, $(echo "$hw" | grep -o 'CPUs=[0-9]*') each)"
   sub="$PT_TMP/submit"
   mkdir -p "$sub" || fail "cannot make the submit directory $sub"

@@ -4,13 +4,13 @@
 # between them). heat-mpi.sbatch with sbatch -N 2 (srun --mpi=pmix and mpirun) and -N 4,
 # heat-hybrid.sbatch with -N 2: the ranks run on 2 and 4 nodes (the run report's host
 # names) and the fields equal a 1-rank run; a 4-task sweep-array.sbatch spreads over
-# the nodes.
+# the nodes. A fifth node never comes up (no slurmd): jobs run on the others.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 # shellcheck source=../common.sh
 . "$(dirname "$0")/../common.sh"
 # shellcheck source=fixture.sh
 . "$(dirname "$0")/fixture.sh"
-slurm_up heat 4
+SLURM_DEAD_NODES=1 slurm_up heat 5
 
 hosts_of() { report_get "$1" run.hosts | tr ',' '\n' | sed 's/^ *//' | sort -u | wc -l; }
 
@@ -55,3 +55,11 @@ slurm_expect_completed "$s"
 nodes=$(for t in 0 1 2 3; do report_get "heat-sweep-$s/task-$t/report.json" run.hosts; done | sort -u | wc -l)
 [ "$nodes" -ge 2 ] || fail "the 4 sweep tasks all ran on one node"
 echo "ok: sweep-array.sbatch: 4 tasks on $nodes nodes"
+
+# The node that never came up holds no job, and a 2-node job still runs on the others.
+dead=${SLURM_NODES[4]}
+for rep in heat-mpi-{"$a","$b","$c"}/report.json "heat-hybrid-$h/report.json"; do
+  hosts=$(report_get "$rep" run.hosts) || fail "no $rep"
+  [[ $hosts != *"$dead"* ]] || fail "$rep: ran on the dead node $dead"
+done
+echo "ok: the node that never came up ($dead, $(sinfo -h -n "$dead" -o %T)) got no job; 2- and 4-node jobs ran on the others"
