@@ -12,7 +12,10 @@ must be a line of what those commands printed (free space, which differs from ma
 to machine, is compared as "N GiB free").
 
 Lines of ```sh blocks that are not run, and why, are in SKIP below; any other first
-word is an error, so a new kind of command cannot slip through unchecked."""
+word is an error, so a new kind of command cannot slip through unchecked.
+
+docs/errors.md lists messages rather than commands: each must be one the test suite
+expects (its literal text, placeholders such as FILE and KEY aside, occurs in a test)."""
 import os
 import re
 import subprocess
@@ -59,6 +62,43 @@ def blocks(path):
             elif line.strip():
                 prose = True
     return out
+
+
+# Words in docs/errors.md that stand for a value (a file, a line, a key...).
+PLACEHOLDERS = r"\b(PROG|WHERE|KEY|PROBLEM|FILE|LINE|DIR|PATH|DATASET|RECORD|KIND|SECTION|OTHER|R|N|X|Y)\b|\.\.\."
+# What the bad-input matrix checks apart from the text: the program name in front, and
+# for runtime failures the rank and source line.
+PREFIX = r"^(PROG|partita-heat|partita-nbody|partita-commbench): (\[rank \w+\] [\w.]+:LINE: )?"
+
+
+def message_fragments(msg):
+    """The parts of a documented message that are literal text (12 characters or more)."""
+    parts = [p.strip(" .,:'()/") for p in re.split(PLACEHOLDERS, re.sub(PREFIX, "", msg)) if p]
+    return [p for p in parts if len(p) >= 12]
+
+
+def check_messages(errors_md, tests_dir):
+    """Every message docs/errors.md shows is one a test expects: its literal parts occur
+    in the expectations of the test suite (the bad-input matrix and the unit tests)."""
+    expected = []
+    for root, _, files in os.walk(tests_dir):
+        for f in files:
+            if f.endswith((".sh", ".cc", ".py", ".c")):
+                with open(os.path.join(root, f), errors="replace") as fh:
+                    expected.append(fh.read())
+    expected = "\n".join(expected)
+    failures, n = [], 0
+    with open(errors_md) as fh:
+        for k, row in enumerate(fh, 1):
+            cells = row.split("|")
+            if not row.startswith("|") or len(cells) < 3:
+                continue
+            for msg in re.findall(r"`([^`]*: [^`]*)`", cells[-2]):
+                n += 1
+                for frag in message_fragments(msg):
+                    if frag not in expected:
+                        failures.append("docs/errors.md:%d: no test expects '%s' (of `%s`)" % (k, frag, msg))
+    return n, failures
 
 
 def normalise(line):
@@ -126,9 +166,12 @@ def main():
                     if normalise(line) not in got:
                         failures.append("%s:%d: shown output line not printed by the commands above:\n    %s"
                                         % (name, shown[1] + k, line))
+    n_msg, bad = check_messages(os.path.join(src, "docs", "errors.md"), os.path.join(src, "tests"))
+    failures += bad
     for f in failures:
         print("FAIL: " + f)
-    print("%d commands run, %d output lines compared, %d failures" % (ran, compared, len(failures)))
+    print("%d commands run, %d output lines compared, %d messages of docs/errors.md expected by tests, "
+          "%d failures" % (ran, compared, n_msg, len(failures)))
     return 1 if failures else 0
 
 

@@ -46,6 +46,6 @@ bad 1 "file.ini: initial.file: required when initial.type = file" "$nodeck"
 bad 1 "nosuch.ini" "$PT_TMP/nosuch.ini"
 bad 1 "--bogus" "$deck" --bogus
 # Fewer bodies than ranks: a rank count problem, so only at 4 ranks.
-bad 4 "nbody.n: 3 bodies cannot be split over 4 ranks" "$deck" --set nbody.n=3
+bad 4 "nbody.n: 3 bodies cannot be split over 4 ranks (at least one body per rank)" "$deck" --set nbody.n=3
 bad 4 "initial.type: 2 bodies cannot be split over 4 ranks" --set initial.type=kepler
 echo "ok: bad input exits 1 with one message at 1 and 4 ranks"

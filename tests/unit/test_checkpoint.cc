@@ -236,7 +236,7 @@ TEST(Checkpoint, MismatchedCheckpointsAreRefused) {
     pt_series_close(&out);
   }
   EXPECT_EQ(read_at(pt_test::size(), dir, series.c_str(), 0), PT_ERR_INPUT);
-  expect_message("series.h5: not a Partita checkpoint");
+  expect_message("series.h5: not a Partita checkpoint (no complete /checkpoint group)");
 }
 
 TEST(Checkpoint, StaleTempFileFromACrashIsReplaced) {

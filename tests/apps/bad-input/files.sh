@@ -77,7 +77,8 @@ cases() {
   cp "$own" "$PT_TMP/flipped.h5"
   printf '\377' | dd of="$PT_TMP/flipped.h5" bs=1 seek="$at" conv=notrunc 2>/dev/null
   cmp -s "$own" "$PT_TMP/flipped.h5" && fail "could not corrupt a copy of $own"
-  bad 1 "checksum mismatch" "$deck" "$@" --restart "$PT_TMP/flipped.h5"
+  bad 1 "checksum mismatch (stored" "$deck" "$@" --restart "$PT_TMP/flipped.h5"
+  grep -q "): the file is corrupt$" "$res.stderr" || fail "a corrupt checkpoint's message does not say the file is corrupt"
 }
 
 heat_args="--set grid.nx=12 --set grid.ny=10 --set time.steps=4"
@@ -91,6 +92,8 @@ else
 fi
 cases "$heat" partita-heat "$top_srcdir/input/heat2d.ini" \
   "$PT_TMP/heatck/partita-heat-checkpoint.h5" "$other_ck" $heat_args
+[ -x "$nbody" ] && bad 1 "partita-nbody-checkpoint.h5: a checkpoint of partita-nbody, not of partita-heat" \
+  "$top_srcdir/input/heat2d.ini" $heat_args --restart "$PT_TMP/nbodyck/partita-nbody-checkpoint.h5"
 bad 1 "/nonexistent/init.h5: no such file" "$top_srcdir/input/heat2d.ini" $heat_args \
   --set initial.type=file --set initial.file=/nonexistent/init.h5
 # A deck whose grid differs from the checkpoints' (two generations, both sound): one
@@ -98,7 +101,7 @@ bad 1 "/nonexistent/init.h5: no such file" "$top_srcdir/input/heat2d.ini" $heat_
 checkpoint "$heat" "$PT_TMP/heatck2" "$top_srcdir/input/heat2d.ini" --set grid.nx=12 --set grid.ny=10 \
   --set time.steps=4 --set output.every=0 --set output.checkpoint_every=2
 [ -f "$PT_TMP/heatck2/partita-heat-checkpoint.h5.1" ] || fail "no second checkpoint generation"
-BAD_OUT="$PT_TMP/heatck2" bad 1 "heatck2/partita-heat-checkpoint.h5: the checkpoint's grid is 12 x 10 (2D), the deck's is 14 x 10 (2D): restart with the grid it was written with" \
+BAD_OUT="$PT_TMP/heatck2" bad 1 "heatck2/partita-heat-checkpoint.h5: the checkpoint's grid is 12 x 10 (2D), the deck's is 14 x 10 (2D): restart with the grid it was written with, or start afresh" \
   "$top_srcdir/input/heat2d.ini" --set grid.nx=14 --set grid.ny=10 --set time.steps=8 --restart latest
 if [ -x "$nbody" ]; then
   cases "$nbody" partita-nbody "$top_srcdir/input/nbody-plummer.ini" \

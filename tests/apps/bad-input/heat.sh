@@ -46,7 +46,7 @@ bad 1 "time.steps: must be >= 0 (got -1)" "$deck" --set time.steps=-1
 bad 1 "grid.lx: must be > 0 (got 0)" "$deck" --set grid.lx=0
 bad 1 "time.dt: 1 is above the explicit stability limit" "$deck" --set time.dt=1
 bad 1 "boundary.x_hi: periodic must be set on both x faces" "$deck" --set boundary.x_lo=periodic
-bad 1 "initial.file: required when initial.type = file" "$deck" --set initial.type=file
+bad 1 "input/heat2d.ini: initial.file: required when initial.type = file" "$deck" --set initial.type=file
 # The command line.
 bad 1 "unknown option '--frobnicate'" "$deck" --frobnicate
 # A single-dash typo (-s for --set) never runs the defaults: without PETSc it is no
@@ -54,7 +54,7 @@ bad 1 "unknown option '--frobnicate'" "$deck" --frobnicate
 bad 1 "unknown option '-s' (see --help; PETSc options apply to the implicit schemes only)" "$deck" -s grid.nx=32
 if [ -f "$top_builddir/apps/heat/libheat_la-heat_implicit.lo" ]; then  # built with PETSc
   bad 1 "unknown option '-s': no PETSc object of this run uses it" "$deck" --set time.scheme=backward-euler -s grid.nx=32
-  bad 1 "unknown option '-ksp_typo': no PETSc object of this run uses it" "$deck" --set time.scheme=crank-nicolson -ksp_typo cg
+  bad 1 "unknown option '-ksp_typo': no PETSc object of this run uses it (see -help)" "$deck" --set time.scheme=crank-nicolson -ksp_typo cg
 fi
 bad 1 "unexpected argument 'extra.ini'" "$deck" extra.ini
 bad 1 "--max-walltime: must be a number of seconds >= 0 (got '-5')" "$deck" --max-walltime -5
@@ -70,5 +70,5 @@ bad 1 "units.mass: unknown key" "$deck" --set "units.mass=1 kg"
 BAD_NP=1 bad 1 "process grid 4 x 1 does not match the number of ranks (1)" "$deck" --set run.process_grid=4,1
 BAD_NP=4 bad 1 "grid 3 x 256 cannot be split over 4 ranks as 4 x 1" "$deck" --set grid.nx=3 --set run.process_grid=4,1
 # A grid too small for the rank count: 3 x 3 cells cannot be shared by 10 ranks.
-BAD_NP=10 bad 1 "cannot be split over 10 ranks" "$deck" --set grid.nx=3 --set grid.ny=3
+BAD_NP=10 bad 1 "grid 3 x 3 cannot be split over 10 ranks: every rank needs at least one cell per axis" "$deck" --set grid.nx=3 --set grid.ny=3
 bad_summary
