@@ -3,17 +3,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
-#include <sys/stat.h>
-#include <sys/statvfs.h>
-#include <unistd.h>
 
 #include "heat_params.h"
 #include "heat_solver.h"
 #include "partita.h"
 #include "pt_checkpoint.h"
 #include "pt_io.h"
-#include "pt_signal.h"
 #ifdef PT_HAVE_PETSC
 #include <petscsys.h>
 #include "heat_implicit.h"

@@ -3,11 +3,14 @@ the grid's bounds and the position of the temperature maximum against the deck's
 renders the last step looking down -Z (X to the right, Y up) in grey levels.
 Usage: pvbatch axes_pvbatch.py FILE.xmf OUT.png LX LY LZ PX PY PZ TOL
 (box lengths, the expected maximum, and the tolerance in length units)."""
+import os
 import sys
 
-from paraview import servermanager
 from paraview.simple import (ColorBy, GetActiveViewOrCreate, GetColorTransferFunction, Render,
-                             ResetCamera, SaveScreenshot, Show, XDMFReader)
+                             ResetCamera, SaveScreenshot, Show)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pv_blocks import read_last_step  # noqa: E402
 
 xmf, png = sys.argv[1], sys.argv[2]
 box = [float(v) for v in sys.argv[3:6]]
@@ -15,22 +18,8 @@ peak = [float(v) for v in sys.argv[6:9]]
 tol = float(sys.argv[9])
 errors = []
 
-reader = XDMFReader(FileNames=[xmf])
-reader.UpdatePipelineInformation()
-times = list(reader.TimestepValues)
-reader.UpdatePipeline(times[-1] if times else 0)
-data = servermanager.Fetch(reader)
-
-
-def leaves(obj):
-    if obj.IsA("vtkMultiBlockDataSet"):
-        for i in range(obj.GetNumberOfBlocks()):
-            yield from leaves(obj.GetBlock(i))
-    elif obj is not None:
-        yield obj
-
-
-mesh = [b for b in leaves(data) if b.IsA("vtkImageData")]
+reader, _, blocks = read_last_step(xmf)
+mesh = [b for b in blocks if b.IsA("vtkImageData")]
 if len(mesh) != 1:
     sys.exit("expected one image block, got %d" % len(mesh))
 m = mesh[0]

@@ -1,10 +1,13 @@
 """Opens a Partita .xmf sidecar in ParaView (pvbatch), checks what the reader made of it
 and renders the last step to PNG.
 Usage: pvbatch io_pvbatch.py FILE.xmf OUT.png NX NY [NZ]   (file axis order, slowest first)"""
+import os
 import sys
 
-from paraview.simple import ColorBy, GetActiveViewOrCreate, Render, ResetCamera, SaveScreenshot, Show, XDMFReader
-from paraview import servermanager
+from paraview.simple import ColorBy, GetActiveViewOrCreate, Render, ResetCamera, SaveScreenshot, Show
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pv_blocks import read_last_step  # noqa: E402
 
 xmf, png, shape = sys.argv[1], sys.argv[2], [int(n) for n in sys.argv[3:]]
 errors = []
@@ -15,23 +18,8 @@ def check(cond, what):
         errors.append(what)
 
 
-reader = XDMFReader(FileNames=[xmf])
-reader.UpdatePipelineInformation()
-times = list(reader.TimestepValues)
+reader, times, blocks = read_last_step(xmf)
 check(len(times) == 3 and abs(times[-1] - 0.02) < 1e-12, "time steps %s" % times)
-reader.UpdatePipeline(times[-1])
-data = servermanager.Fetch(reader)
-
-
-def leaves(obj):
-    if obj.IsA("vtkMultiBlockDataSet"):
-        for i in range(obj.GetNumberOfBlocks()):
-            yield from leaves(obj.GetBlock(i))
-    elif obj is not None:
-        yield obj
-
-
-blocks = list(leaves(data))
 mesh = [b for b in blocks if b.IsA("vtkImageData")]
 parts = [b for b in blocks if b.IsA("vtkUnstructuredGrid") or b.IsA("vtkPolyData")]
 check(len(mesh) == 1 and len(parts) == 1, "blocks: %s" % [b.GetClassName() for b in blocks])

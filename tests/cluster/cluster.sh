@@ -10,6 +10,8 @@
 #                          Open MPI settings of the cluster; $CLUSTER_DIR/env holds them
 #                          for another shell. Returns 77 (with one line) where this
 #                          machine cannot create namespaces.
+#   cluster_start N        cluster_up for a test: exit 77 (skip) where hosts cannot be
+#                          made, fail where they did not come up
 #   cluster_down [DIR]     remove exactly what cluster_up made (default: this shell's)
 #   cluster_on HOST CMD... run CMD on HOST (a name of CLUSTER_HOSTS), as the agent does:
 #                          in its network and UTS namespaces, with /etc/hosts naming the
@@ -141,6 +143,16 @@ cluster_up() {
   _cluster_env >"$CLUSTER_DIR/env"
   # shellcheck disable=SC1091
   . "$CLUSTER_DIR/env"
+}
+
+# For tests: cluster_up, then skip the test (exit 77) where the machine cannot make the
+# hosts, or fail it (tests/common.sh's fail) where they did not come up.
+cluster_start() {
+  CLUSTER_SLOTS=${CLUSTER_SLOTS:-2} cluster_up "$1"
+  local rc=$?
+  [ $rc -eq 0 ] && return 0
+  [ $rc -eq 77 ] && exit 77
+  fail "the simulated hosts did not come up"
 }
 
 # The settings a shell needs to use the cluster (written to $CLUSTER_DIR/env).

@@ -16,11 +16,7 @@ cb="$top_builddir/apps/commbench/partita-commbench"
 if [ ! -x "$heat" ] || [ ! -x "$nbody" ]; then echo "SKIP: the apps are not built"; exit 77; fi
 [ -n "${H5DIFF:-}" ] || { echo "SKIP: h5diff not found"; exit 77; }
 trap 'cluster_down; rm -rf "$PT_TMP"' EXIT
-CLUSTER_SLOTS=2 cluster_up 4
-rc=$?
-[ $rc -eq 0 ] || { [ $rc -eq 77 ] && exit 77; fail "the cluster did not come up"; }
-# Shared memory is no transport here: ranks on two hosts must use TCP.
-unset OMPI_MCA_btl_vader_single_copy_mechanism
+cluster_start 4
 echo "cluster: ${CLUSTER_HOSTS[*]} on $CLUSTER_NET.0/24"
 
 # on_hosts SECONDS NP ARGS...: mpirun across the cluster under a time limit.

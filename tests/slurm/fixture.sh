@@ -146,10 +146,7 @@ slurm_up() {
   if [ "$nodes" -gt 0 ]; then
     # shellcheck source=../cluster/cluster.sh
     . "$(dirname "${BASH_SOURCE[0]}")/../cluster/cluster.sh"
-    CLUSTER_SLOTS=${CLUSTER_SLOTS:-2} cluster_up "$nodes"
-    local rc=$?
-    [ $rc -eq 0 ] || { [ $rc -eq 77 ] && exit 77; fail "the simulated hosts did not come up"; }
-    unset OMPI_MCA_btl_vader_single_copy_mechanism
+    cluster_start "$nodes"
     SLURM_NODES=("${CLUSTER_HOSTS[@]}")
     ctld_addr=$CLUSTER_GATEWAY
     node='' gres=''
