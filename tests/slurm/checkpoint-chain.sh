@@ -26,14 +26,21 @@ grid=(--set grid.nx=1024 --set grid.ny=1024 --set output.every=0 --set output.di
 mpirun_t 120 2 "$heat" "$top_srcdir/input/heat2d.ini" "${grid[@]}" --set time.steps=100 \
   --output cal --report cal/report.json -q || fail "the calibration run failed"
 steps=$(awk -v s="$(report_get cal/report.json results.seconds)" \
-  'BEGIN { n = int(12 / (s / 100)); if (n < 1000) n = 1000; if (n > 50000) n = 50000; print n }')
-work=("${grid[@]}" --set time.steps="$steps")
+  'BEGIN { n = int(12 / (s / 100)); if (n < 1000) n = 1000; if (n > 200000) n = 200000; print n }')
 
-# The uninterrupted run, timed: each link gets a third of its length.
-t0=$SECONDS
-mpirun_t 300 2 "$heat" "$top_srcdir/input/heat2d.ini" "${work[@]}" --output ref -q ||
-  fail "the uninterrupted run failed"
-t_ref=$((SECONDS - t0))
+# The uninterrupted run, timed: each link gets a third of its length. A calibration
+# slowed by a loaded machine gives too few steps for link 1 to be running when the test
+# signals it: then the run is lengthened to about 12 s and timed again.
+for _ in 1 2 3; do
+  work=("${grid[@]}" --set time.steps="$steps")
+  rm -rf ref && mkdir ref
+  t0=$SECONDS
+  mpirun_t 300 2 "$heat" "$top_srcdir/input/heat2d.ini" "${work[@]}" --output ref -q ||
+    fail "the uninterrupted run failed"
+  t_ref=$((SECONDS - t0))
+  [ "$t_ref" -ge 6 ] && break
+  steps=$(awk -v n="$steps" -v t="$t_ref" 'BEGIN { if (t < 1) t = 1; m = int(n * 12 / t); if (m > 400000) m = 400000; print m }')
+done
 budget=$((t_ref / 3)); [ $budget -ge 8 ] || budget=8; [ $budget -le 40 ] || budget=40
 echo "uninterrupted run: $steps steps in ${t_ref}s; each link gets about ${budget}s"
 
