@@ -52,12 +52,12 @@ def mpi_env(threads=1):
     return env
 
 
-def mpirun(np, argv, threads=1, timeout=600, log=None):
+def mpirun(np, argv, threads=1, timeout=600, log=None, bind=True):
     """Runs argv on np ranks with `threads` OpenMP threads each. Ranks are bound to cores
-    only when each has one thread and they fit the cores. Raises on failure, with the
-    output; returns the output."""
+    only when each has one thread, they fit the cores and `bind` holds. Raises on
+    failure, with the output; returns the output."""
     cmd = [os.environ.get("MPIEXEC", "mpiexec"), "--timeout", str(timeout), "-n", str(np)]
-    if threads > 1 or np * threads > ncores():
+    if not bind or threads > 1 or np * threads > ncores():
         cmd += ["--bind-to", "none"]
     cmd += [str(a) for a in argv]
     say("$ " + " ".join(["OMP_NUM_THREADS=%d" % threads] + cmd[3:]))

@@ -2,9 +2,10 @@
 # shellcheck source-path=SCRIPTDIR
 # The job scripts across nodes: a Slurm of 4 simulated hosts (one slurmd each, TCP
 # between them). heat-mpi.sbatch with sbatch -N 2 (srun --mpi=pmix and mpirun) and -N 4,
-# heat-hybrid.sbatch with -N 2: the ranks run on 2 and 4 nodes (the run report's host
-# names) and the fields equal a 1-rank run; a 4-task sweep-array.sbatch spreads over
-# the nodes. A fifth node never comes up (no slurmd): jobs run on the others.
+# heat-hybrid.sbatch and nbody-gpu.sbatch with -N 2: the ranks run on 2 and 4 nodes (the
+# run report's host names) and the fields equal a 1-rank run (n-body: the same ranks under
+# mpirun); a 4-task sweep-array.sbatch spreads over the nodes. A fifth node never comes
+# up (no slurmd): jobs run on the others.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 # shellcheck source=../common.sh
 . "$(dirname "$0")/../common.sh"
@@ -56,9 +57,32 @@ nodes=$(for t in 0 1 2 3; do report_get "heat-sweep-$s/task-$t/report.json" run.
 [ "$nodes" -ge 2 ] || fail "the 4 sweep tasks all ran on one node"
 echo "ok: sweep-array.sbatch: 4 tasks on $nodes nodes"
 
+# nbody-gpu.sbatch on 2 nodes x 2 stand-in GPUs: each task gets a GPU of its own node
+# (two tasks of one node, two different GPUs), and the bodies are bitwise those of the
+# same 4 ranks started with mpirun (with no GPU, both run the CPU back-end).
+nb=(--set nbody.n=200 --set time.steps=10 --set output.every=10)
+mpirun_t 60 4 "$top_builddir/apps/nbody/partita-nbody" "$top_srcdir/input/nbody-plummer.ini" "${nb[@]}" \
+  --output nbref -q || fail "n-body reference run failed"
+g=$(slurm_submit --nodes=2 --ntasks-per-node=2 --cpus-per-task=1 --gpus-per-task=1 \
+  "$top_srcdir/job-scripts/nbody-gpu.sbatch" "${nb[@]}")
+slurm_wait "$g" 240
+slurm_expect_completed "$g"
+log="nbody-gpu-$g.out"
+expect_log "$log" '^task 3 on .*: CUDA_VISIBLE_DEVICES=[0-9]+$'
+[ "$(sed -n 's/^task [0-3] on \(.*\): CUDA_VISIBLE_DEVICES=.*/\1/p' "$log" | sort -u | wc -l)" -eq 2 ] ||
+  { cat "$log"; fail "nbody-gpu job $g: the 4 tasks are not on 2 nodes"; }
+pairs=$(sed -n 's/^task [0-3] on \(.*\): CUDA_VISIBLE_DEVICES=\([0-9]*\)$/\1 \2/p' "$log" | sort -u | wc -l)
+[ "$pairs" -eq 4 ] || { cat "$log"; fail "nbody-gpu job $g: two tasks of one node share a GPU"; }
+[ "$(hosts_of "nbody-gpu-$g/report.json")" -eq 2 ] || fail "nbody-gpu job $g: the report does not name 2 hosts"
+for c in x y z; do
+  "$H5DIFF" nbref/nbody.h5 "nbody-gpu-$g/nbody.h5" /data/10/particles/bodies/position/$c \
+    /data/10/particles/bodies/position/$c || fail "nbody-gpu job $g: position/$c differs from the mpirun run"
+done
+echo "ok: nbody-gpu.sbatch on 2 nodes: one GPU per task on each node, bodies bitwise the mpirun run's"
+
 # The node that never came up holds no job, and a 2-node job still runs on the others.
 dead=${SLURM_NODES[4]}
-for rep in heat-mpi-{"$a","$b","$c"}/report.json "heat-hybrid-$h/report.json"; do
+for rep in heat-mpi-{"$a","$b","$c"}/report.json "heat-hybrid-$h/report.json" "nbody-gpu-$g/report.json"; do
   hosts=$(report_get "$rep" run.hosts) || fail "no $rep"
   [[ $hosts != *"$dead"* ]] || fail "$rep: ran on the dead node $dead"
 done
