@@ -116,3 +116,22 @@ void pt_field_fill(pt_field *f, double v) {
     for (int64_t i = 0; i < len; ++i) row[i] = v;
   }
 }
+
+void pt_field_wall(pt_field *f, int d, int side, pt_wall kind, double value) {
+  if (f->decomp->nbr[d][side] != MPI_PROC_NULL) return;
+  int64_t idx[PT_MAXDIM] = {0, 0, 0}, n[PT_MAXDIM], total = 1;
+  for (int e = 0; e < f->ndim; ++e) total *= n[e] = e == d ? 1 : f->n[e];
+  const int64_t ghost = side ? f->n[d] : -1, adj = side ? f->n[d] - 1 : 0;
+  const double two_v = 2.0 * value;
+  for (int64_t c = 0; c < total; ++c) {
+    int64_t r = c;
+    for (int e = f->ndim - 1; e >= 0; --e) {
+      idx[e] = r % n[e];
+      r /= n[e];
+    }
+    idx[d] = adj;
+    const double u = f->data[pt_field_offset(f, idx)];
+    idx[d] = ghost;
+    f->data[pt_field_offset(f, idx)] = kind == PT_WALL_DIRICHLET ? two_v - u : u;
+  }
+}

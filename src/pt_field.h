@@ -54,6 +54,18 @@ void pt_field_unpack_owned(pt_field *f, const double *dense);
 /* Sets every owned cell to v (ghosts untouched). Not collective. */
 void pt_field_fill(pt_field *f, double v);
 
+/* What a ghost layer on the edge of the domain holds, from the owned layer next to it. */
+typedef enum {
+  PT_WALL_NEUMANN = 0,   /* the owned value: zero gradient across the face */
+  PT_WALL_DIRICHLET = 1  /* 2 value - owned: `value` on the face, between the two cells */
+} pt_wall;
+
+/* Fills the ghost layer of face (d, side) (side 0: low, 1: high) that lies on the edge of
+ * the domain (no neighbour there: not periodic, no rank beyond); a face with a neighbour
+ * is left to the halo exchange. The face's extent along the other axes is the owned one
+ * (a 5- or 7-point stencil reads no corner). Not collective. */
+void pt_field_wall(pt_field *f, int d, int side, pt_wall kind, double value);
+
 #ifdef __cplusplus
 }
 #endif

@@ -98,27 +98,11 @@ static void boundary_boxes(const pt_field *f, const double c[], double q, const 
 }
 
 void heat_apply_bc(const heat_params *p, pt_field *f) {
-  const pt_decomp *dc = f->decomp;
   for (int d = 0; d < f->ndim; ++d)
-    for (int side = 0; side < 2; ++side) {
-      if (dc->nbr[d][side] != MPI_PROC_NULL || p->bc[d][side] == HEAT_BC_PERIODIC) continue;
-      /* Walk the face: every owned index of the other axes, ghost/adjacent along d. */
-      int64_t idx[PT_MAXDIM] = {0, 0, 0}, n[PT_MAXDIM];
-      for (int e = 0; e < f->ndim; ++e) n[e] = e == d ? 1 : f->n[e];
-      const int64_t ghost = side ? f->n[d] : -1, adj = side ? f->n[d] - 1 : 0;
-      const int dirichlet = p->bc[d][side] == HEAT_BC_DIRICHLET;
-      const double two_v = 2.0 * p->bc_value[d][side];
-      int64_t total = 1;
-      for (int e = 0; e < f->ndim; ++e) total *= n[e];
-      for (int64_t c = 0; c < total; ++c) {
-        int64_t r = c;
-        for (int e = f->ndim - 1; e >= 0; --e) { idx[e] = r % n[e]; r /= n[e]; }
-        idx[d] = adj;
-        const double u = f->data[pt_field_offset(f, idx)];
-        idx[d] = ghost;
-        f->data[pt_field_offset(f, idx)] = dirichlet ? two_v - u : u;
-      }
-    }
+    for (int side = 0; side < 2; ++side)
+      if (p->bc[d][side] != HEAT_BC_PERIODIC)
+        pt_field_wall(f, d, side, p->bc[d][side] == HEAT_BC_DIRICHLET ? PT_WALL_DIRICHLET : PT_WALL_NEUMANN,
+                      p->bc_value[d][side]);
 }
 
 #ifdef PT_HAVE_CUDA
