@@ -46,6 +46,8 @@ def mpi_env(threads=1):
     # osc/rdma cannot create windows without it.
     env.setdefault("OMPI_MCA_btl_vader_single_copy_mechanism", "none")
     env.setdefault("OMPI_MCA_osc", "^rdma,ucx")
+    # ompio's write data sieving loses bytes of collective writes (docs/io-format.md).
+    env.setdefault("OMPI_MCA_fbtl_posix_write_datasieving", "0")
     env["OMP_NUM_THREADS"] = str(threads)
     env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     env.setdefault("OMP_PROC_BIND", "false")

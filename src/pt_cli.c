@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "pt_error.h"
+#include "pt_h5.h"
 #include "pt_log.h"
 #include "pt_version.h"
 
@@ -183,9 +184,13 @@ void pt_cli_free(pt_cli *cli) {
 int pt_cli_begin(pt_cli *cli, int *argc, char ***argv, const char *prog, const char *usage,
                  int passthrough) {
   int provided;
+  pt_h5_mpi_io_defaults();
   MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
   MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
   int err = pt_cli_parse(cli, *argc, *argv, prog, usage, passthrough);
+  /* OpenMP threads compute between MPI calls of the main thread: FUNNELED at least. */
+  if (!err && provided < MPI_THREAD_FUNNELED)
+    err = PT_ERROR(PT_ERR_RUNTIME, "this MPI provides thread level %d, below MPI_THREAD_FUNNELED", provided);
   pt_log_init(MPI_COMM_WORLD, cli->verbosity);
   err = pt_agree(MPI_COMM_WORLD, err);
   if (err && err != PT_EXIT) pt_cli_free(cli);

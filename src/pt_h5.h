@@ -28,6 +28,11 @@ enum { PT_H5_READ, PT_H5_WRITE, PT_H5_CREATE };
 /* Turns off HDF5's own error printing: Partita reports one line per failure. */
 PT_INTERNAL void pt_h5_quiet(void);
 
+/* Sets Open MPI's I/O defaults that parallel HDF5 writes need (write data sieving off,
+ * see pt_h5.c) unless the environment chose already. Call before MPI_Init. Not
+ * collective. */
+PT_INTERNAL void pt_h5_mpi_io_defaults(void);
+
 /* Opens (or, with PT_H5_CREATE, truncates) `path` with the MPI-IO driver on `comm`.
  * Rank 0 first checks that a file to read exists and is HDF5, so users get
  * "FILE: no such file" / "FILE: not an HDF5 file" / "FILE: cannot open (truncated or
