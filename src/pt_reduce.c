@@ -57,3 +57,41 @@ int pt_reduce_sum(MPI_Comm comm, const double *x, size_t n, double *sum) {
   for (size_t i = 0; i < n; ++i) pt_sum_add(&s, x[i]);
   return pt_sum_finish(&s, comm, sum);
 }
+
+int pt_reduce_field(const pt_field *f, pt_stats *st) {
+  MPI_Comm comm = f->decomp->cart;
+  const int64_t total = pt_decomp_local_cells(f->decomp);
+  double mn = INFINITY, mx = -INFINITY;
+  pt_sum sum, sq;
+  pt_sum_init(&sum);
+  pt_sum_init(&sq);
+  /* Two passes over the owned cells: scan the magnitudes, then add exactly. */
+  for (int pass = 0; pass < 2; ++pass) {
+    if (pass == 1) {
+      PT_TRY(pt_sum_prepare(&sum, comm));
+      PT_TRY(pt_sum_prepare(&sq, comm));
+    }
+    for (int64_t c = 0; c < total; ++c) {
+      int64_t idx[PT_MAXDIM], r = c;
+      for (int k = f->ndim - 1; k >= 0; --k) {
+        idx[k] = r % f->n[k];
+        r /= f->n[k];
+      }
+      const double u = f->data[pt_field_offset(f, idx)];
+      if (pass == 0) {
+        pt_sum_scan(&sum, u);
+        pt_sum_scan(&sq, u * u);
+        mn = u < mn ? u : mn;
+        mx = u > mx ? u : mx;
+      } else {
+        pt_sum_add(&sum, u);
+        pt_sum_add(&sq, u * u);
+      }
+    }
+  }
+  PT_TRY(pt_sum_finish(&sum, comm, &st->sum));
+  PT_TRY(pt_sum_finish(&sq, comm, &st->sumsq));
+  PT_MPI(MPI_Allreduce(&mn, &st->min, 1, MPI_DOUBLE, MPI_MIN, comm));
+  PT_MPI(MPI_Allreduce(&mx, &st->max, 1, MPI_DOUBLE, MPI_MAX, comm));
+  return PT_OK;
+}

@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pt_field.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -40,6 +42,17 @@ int pt_sum_finish(pt_sum *s, MPI_Comm comm, double *sum);
 
 /* Reproducible sum of n local values over comm (both passes). Collective. */
 int pt_reduce_sum(MPI_Comm comm, const double *x, size_t n, double *sum);
+
+/* What a solver's diagnostics report of a field. */
+typedef struct pt_stats {
+  double sum, sumsq;  /* of the cell values and their squares: reproducible (pt_sum) */
+  double min, max;
+} pt_stats;
+
+/* Statistics of the owned cells of `f` over its whole decomposition: the same bits on
+ * any rank and thread count. Errors: PT_ERR_MPI, PT_ERR_RUNTIME (a non-finite value).
+ * Collective over f->decomp->cart. */
+int pt_reduce_field(const pt_field *f, pt_stats *st);
 
 #ifdef __cplusplus
 }

@@ -150,29 +150,13 @@ static int step(void *ctx, int diagnostics_due) {
   return PT_OK;
 }
 
-/* The totals of u and v (reproducible sums: the same on any rank count) and v's range. */
+/* The totals and ranges of u and v: the same on any rank count. */
 static int diagnostics(void *ctx) {
   gs *g = ctx;
-  double tot[2], vmax = 0, vmaxall;
-  for (int q = 0; q < 2; ++q) {
-    const pt_field *f = g->f[g->cur][q];
-    pt_sum s;
-    pt_sum_init(&s);
-    for (int pass = 0; pass < 2; ++pass) {
-      if (pass) PT_TRY(pt_sum_prepare(&s, g->decomp->cart));
-      for (int64_t c = 0; c < pt_decomp_local_cells(g->decomp); ++c) {
-        int64_t idx[PT_MAXDIM] = {0}, r = c;
-        for (int a = g->ndim - 1; a >= 0; --a) { idx[a] = r % f->n[a]; r /= f->n[a]; }
-        const double x = f->data[pt_field_offset(f, idx)];
-        if (pass) pt_sum_add(&s, x); else pt_sum_scan(&s, x);
-        if (q) vmax = fmax(vmax, x);
-      }
-    }
-    PT_TRY(pt_sum_finish(&s, g->decomp->cart, &tot[q]));
-  }
-  PT_MPI(MPI_Allreduce(&vmax, &vmaxall, 1, MPI_DOUBLE, MPI_MAX, g->decomp->cart));
-  pt_log(PT_LOG_DEBUG, "step %lld t=%.6g  sum u %.17g  sum v %.17g  max v %.17g", (long long)g->step, g->time,
-         tot[0], tot[1], vmaxall);
+  pt_stats st[2];
+  for (int q = 0; q < 2; ++q) PT_TRY(pt_reduce_field(g->f[g->cur][q], &st[q]));
+  pt_log(PT_LOG_DEBUG, "step %lld t=%.6g  u: sum %.17g in [%.6g, %.6g]  v: sum %.17g in [%.6g, %.6g]",
+         (long long)g->step, g->time, st[0].sum, st[0].min, st[0].max, st[1].sum, st[1].min, st[1].max);
   return PT_OK;
 }
 

@@ -342,39 +342,13 @@ int heat_solver_step(heat_solver *s) {
 
 int heat_solver_diagnostics(heat_solver *s, heat_diag *d) {
   const pt_field *f = heat_solver_field(s);
-  MPI_Comm comm = s->decomp->cart;
-  int64_t total = pt_decomp_local_cells(s->decomp);
-  double vol = 1, mn = INFINITY, mx = -INFINITY;
+  double vol = 1;
   for (int k = 0; k < f->ndim; ++k) vol *= s->p->h[k];
-  pt_sum sum, sq;
-  pt_sum_init(&sum);
-  pt_sum_init(&sq);
-  /* Two passes over the owned cells: scan the magnitudes, then add exactly. */
-  for (int pass = 0; pass < 2; ++pass) {
-    if (pass == 1) {
-      PT_TRY(pt_sum_prepare(&sum, comm));
-      PT_TRY(pt_sum_prepare(&sq, comm));
-    }
-    for (int64_t c = 0; c < total; ++c) {
-      int64_t idx[PT_MAXDIM], r = c;
-      for (int k = f->ndim - 1; k >= 0; --k) { idx[k] = r % f->n[k]; r /= f->n[k]; }
-      const double u = f->data[pt_field_offset(f, idx)];
-      if (pass == 0) {
-        pt_sum_scan(&sum, u);
-        pt_sum_scan(&sq, u * u);
-        mn = u < mn ? u : mn;
-        mx = u > mx ? u : mx;
-      } else {
-        pt_sum_add(&sum, u);
-        pt_sum_add(&sq, u * u);
-      }
-    }
-  }
-  PT_TRY(pt_sum_finish(&sum, comm, &d->total));
-  PT_TRY(pt_sum_finish(&sq, comm, &d->l2));
-  PT_MPI(MPI_Allreduce(&mn, &d->min, 1, MPI_DOUBLE, MPI_MIN, comm));
-  PT_MPI(MPI_Allreduce(&mx, &d->max, 1, MPI_DOUBLE, MPI_MAX, comm));
-  d->total *= vol;
-  d->l2 = sqrt(d->l2 * vol);
+  pt_stats st;
+  PT_TRY(pt_reduce_field(f, &st));
+  d->total = st.sum * vol;
+  d->l2 = sqrt(st.sumsq * vol);
+  d->min = st.min;
+  d->max = st.max;
   return PT_OK;
 }
