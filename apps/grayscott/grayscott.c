@@ -40,17 +40,17 @@ static int read_deck(gs *g) {
   int64_t v;
   PT_TRY(pt_config_get_int(g->cfg, "grid.ndim", 2, 2, 3, &v));
   g->ndim = (int)v;
-  for (int a = 0; a < g->ndim; ++a) { /* array axis a; the fastest (last) one is x */
-    const char *x = pt_decomp_axis_name(g->ndim, a);
-    char key[32];
+  for (int l = 0; l < PT_MAXDIM; ++l) { /* x, y, z: x is the fastest (last) array axis */
+    const int a = l < g->ndim ? g->ndim - 1 - l : l;
+    const char *const pre[3] = {"grid.n", "grid.l", "initial.mode_"};
+    char key[3][32];
     double len;
-    snprintf(key, sizeof key, "grid.n%s", x);
-    PT_TRY(pt_config_get_int(g->cfg, key, 128, 3, INT64_C(1) << 40, &g->n[a]));
-    snprintf(key, sizeof key, "grid.l%s", x);
-    PT_TRY(pt_config_get_double(g->cfg, key, (double)g->n[a], 1e-300, 1e300, &len));
+    for (int q = 0; q < 3; ++q) snprintf(key[q], sizeof key[q], "%s%s", pre[q], (const char *[]){"x", "y", "z"}[l]);
+    PT_TRY(pt_config_get_int(g->cfg, key[0], 128, 3, INT64_C(1) << 40, &g->n[a]));
+    PT_TRY(pt_config_get_double(g->cfg, key[1], (double)g->n[a], 1e-300, 1e300, &len));
+    PT_TRY(pt_config_get_int(g->cfg, key[2], 1, 0, g->n[a] / 2, &g->mode[a]));
     g->h[a] = len / (double)g->n[a];
-    snprintf(key, sizeof key, "initial.mode_%s", x);
-    PT_TRY(pt_config_get_int(g->cfg, key, 1, 0, g->n[a] / 2, &g->mode[a]));
+    for (int q = 0; l >= g->ndim && q < 3; ++q) PT_TRY(pt_config_unused(g->cfg, key[q])); /* 2D: no z */
   }
   PT_TRY(pt_config_get_choice(g->cfg, "boundary.type", "periodic", bcs, &g->neumann));
   PT_TRY(pt_config_get_double(g->cfg, "grayscott.F", 0.035, 0, 1, &g->F));

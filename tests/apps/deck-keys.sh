@@ -7,7 +7,7 @@
 doc="$top_srcdir/docs/keys.md"
 [ -f "$doc" ] || fail "docs/keys.md is missing"
 n_keys=0
-for app in partita-heat partita-nbody partita-commbench; do
+for app in partita-heat partita-nbody partita-commbench partita-grayscott; do
   bin="$top_builddir/apps/${app#partita-}/$app"
   [ -x "$bin" ] || { echo "note: $app is not built: its keys are not checked"; continue; }
   "$bin" --help-keys >"$PT_TMP/$app.help" 2>&1 || { cat "$PT_TMP/$app.help"; fail "$app --help-keys failed"; }
@@ -33,6 +33,7 @@ for deck in "$top_srcdir"/input/*.ini; do
   name=$(basename "$deck")
   case $name in
     heat*) app=partita-heat ;; nbody*) app=partita-nbody ;; commbench*) app=partita-commbench ;;
+    grayscott*) app=partita-grayscott ;;
     *) fail "input/$name: no app reads it (decks are named after their app)" ;;
   esac
   bin="$top_builddir/apps/${app#partita-}/$app"
