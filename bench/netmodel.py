@@ -56,20 +56,26 @@ def nbody_model_step(n, p, t_int, alpha, beta):
     return n * n / p * t_int + comm, comm
 
 
-def fit_alpha_beta(rows):
+def fit_alpha_beta(rows, judge_from=4096):
     """Least-squares fit of t(m) = alpha + m / beta to ping-pong rows (size in bytes, one-way
-    time in us), weighted by 1 / t so that small and large messages count alike (relative
-    error). Returns (alpha [s], beta [B/s], worst relative residual)."""
+    time in us; the fastest of the trials). Absolute error, as Hockney's model is usually
+    fitted: the large messages, whose time is mostly m / beta, weigh most, so beta is the
+    link's sustained rate and alpha what a mid-sized message costs beyond it (a small
+    message can cost less). Returns (alpha [s], beta [B/s], the worst relative error of
+    the fit over messages of at least `judge_from` bytes, the sizes halos and allgathers
+    of real problems send)."""
     import numpy as np
     m = np.array([float(r["size"]) for r in rows])
     t = np.array([r["min"] * 1e-6 for r in rows])
-    w = 1.0 / t
-    a = np.vstack([np.ones_like(m), m]).T * w[:, None]
-    (alpha, inv_beta), *_ = np.linalg.lstsq(a, t * w, rcond=None)
+    a = np.vstack([np.ones_like(m), m]).T
+    (alpha, inv_beta), *_ = np.linalg.lstsq(a, t, rcond=None)
     if inv_beta <= 0:
         raise ValueError("the ping-pong times do not grow with the message size: no bandwidth to fit")
     alpha = max(float(alpha), 0.0)
-    resid = float(np.max(np.abs((alpha + m * inv_beta) - t) / t))
+    big = m >= judge_from
+    if not big.any():
+        big = m == m.max()
+    resid = float(np.max(np.abs((alpha + m[big] * inv_beta) - t[big]) / t[big]))
     return alpha, 1.0 / float(inv_beta), resid
 
 

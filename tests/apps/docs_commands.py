@@ -21,8 +21,8 @@ import re
 import subprocess
 import sys
 
-RUN = {"mpiexec", "mpirun", "partita-heat", "partita-nbody", "partita-commbench", "partita-plot",
-       "tools/partita-plot"}
+RUN = {"mpiexec", "mpirun", "partita-heat", "partita-nbody", "partita-commbench", "partita-grayscott",
+       "partita-plot", "tools/partita-plot"}
 SKIP = {
     "./quickstart": "it is what CI itself runs (.ci/run is ./quickstart test)",
     "./bootstrap": "the build steps run in every CI build (quickstart runs them)",
@@ -37,6 +37,7 @@ SKIP = {
              "these flags",
     "bench/run-all": "benchmarks measure, they are not tests (make bench)",
     "bench/scaling": "benchmarks measure, they are not tests (make bench)",
+    "bench/cluster-network": "benchmarks measure, they are not tests (it needs root and minutes)",
     "bench/roofline": "benchmarks measure, they are not tests (make bench)",
     "bench/compare": "compares two benchmark result directories; tests/apps/bench-compare.sh "
                      "tests it on fixed results",
@@ -68,7 +69,7 @@ def blocks(path):
 PLACEHOLDERS = r"\b(PROG|WHERE|KEY|PROBLEM|FILE|LINE|DIR|PATH|DATASET|RECORD|KIND|SECTION|OTHER|R|N|X|Y)\b|\.\.\."
 # What the bad-input matrix checks apart from the text: the program name in front, and
 # for runtime failures the rank and source line.
-PREFIX = r"^(PROG|partita-heat|partita-nbody|partita-commbench): (\[rank \w+\] [\w.]+:LINE: )?"
+PREFIX = r"^(PROG|partita-heat|partita-nbody|partita-commbench|partita-grayscott): (\[rank \w+\] [\w.]+:LINE: )?"
 
 
 def message_fragments(msg):
@@ -108,7 +109,7 @@ def normalise(line):
 def main():
     build, src, work = sys.argv[1:4]
     env = dict(os.environ)
-    bins = [os.path.join(build, "apps", a) for a in ("heat", "nbody", "commbench")]
+    bins = [os.path.join(build, "apps", a) for a in ("heat", "nbody", "commbench", "grayscott")]
     env["PATH"] = os.pathsep.join(bins + [os.path.join(src, "tools"), env["PATH"]])
     failures, ran, compared = [], 0, 0
     for md in sys.argv[4:]:
