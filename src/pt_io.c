@@ -559,10 +559,10 @@ static int sample_sort(MPI_Comm comm, int w, double **rows, int64_t *n) {
   int64_t *sc = malloc(sizeof(int64_t) * (size_t)size);
   double *recv = NULL;
   MPI_Datatype row = MPI_DATATYPE_NULL;
-  if (!counts || !all || !sc) {
-    err = PT_ERROR(PT_ERR_NOMEM, "out of memory");
-    goto done;
-  }
+  /* A rank that cannot go on says so before the next collective, or the others would
+   * wait in it for ever. */
+  if (!counts || !all || !sc) err = PT_ERROR(PT_ERR_NOMEM, "out of memory");
+  if ((err = pt_agree(comm, err))) goto done;
   int *displs = counts + size, *rcounts = counts + 2 * size, *rdispls = counts + 3 * size;
   err = PT_MPI_CHECK(MPI_Allgather(&ns, 1, MPI_INT, counts, 1, MPI_INT, comm));
   if (err) goto done;
@@ -596,10 +596,8 @@ static int sample_sort(MPI_Comm comm, int w, double **rows, int64_t *n) {
     m += rcounts[p];
   }
   recv = malloc((size_t)(m ? m : 1) * (size_t)w * 8);
-  if (!recv) {
-    err = PT_ERROR(PT_ERR_NOMEM, "out of memory for %" PRId64 " particles", m);
-    goto done;
-  }
+  if (!recv) err = PT_ERROR(PT_ERR_NOMEM, "out of memory for %" PRId64 " particles", m);
+  if ((err = pt_agree(comm, err))) goto done;
   if ((err = PT_MPI_CHECK(MPI_Type_contiguous(w, MPI_DOUBLE, &row))) ||
       (err = PT_MPI_CHECK(MPI_Type_commit(&row))) ||
       (err = PT_MPI_CHECK(MPI_Alltoallv(*rows, counts, displs, row, recv, rcounts, rdispls, row, comm))))
@@ -1089,7 +1087,9 @@ static int read_column(MPI_Comm comm, const char *path, hid_t loc, const char *n
   herr_t r = buf && fs >= 0 && ms >= 0 && dxpl >= 0 ? 0 : -1;
   if (r >= 0) r = n == 0 ? (H5Sselect_none(fs) < 0 || H5Sselect_none(ms) < 0 ? -1 : 0)
                          : H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL);
-  if (r >= 0 && dim > 0) r = H5Dread(d, mtype, ms, fs, dxpl, buf);
+  /* The read is collective: a rank that cannot take part says so first. */
+  if (pt_agree(comm, r < 0 ? PT_ERROR(PT_ERR_IO, "%s: cannot set up reading %s", path, what) : PT_OK)) r = -1;
+  else if (dim > 0) r = H5Dread(d, mtype, ms, fs, dxpl, buf);
   if (r < 0) err = PT_ERROR(PT_ERR_IO, "%s: reading %s failed", path, what);
   uint64_t local = buf ? pt_io_checksum(off, n, buf) : 0, sum = 0;
   /* Every rank joins the reduction even after a local failure, so none is left waiting. */

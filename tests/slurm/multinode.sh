@@ -2,9 +2,9 @@
 # shellcheck source-path=SCRIPTDIR
 # The job scripts across nodes: a Slurm of 4 simulated hosts (one slurmd each, TCP
 # between them). heat-mpi.sbatch with sbatch -N 2 (srun --mpi=pmix and mpirun) and -N 4,
-# heat-hybrid.sbatch and nbody-gpu.sbatch with -N 2: the ranks run on 2 and 4 nodes (the
-# run report's host names) and the fields equal a 1-rank run (n-body: the same ranks under
-# mpirun); a 4-task sweep-array.sbatch spreads over the nodes. A fifth node never comes
+# heat-hybrid.sbatch, nbody-gpu.sbatch and grayscott.sbatch with -N 2: the ranks run on 2
+# and 4 nodes (the run report's host names) and the fields equal a 1-rank run (n-body:
+# the same ranks under mpirun); a 4-task sweep-array.sbatch spreads over the nodes. A fifth node never comes
 # up (no slurmd): jobs run on the others.
 [ -n "${BASH_VERSION:-}" ] || exec bash "$0" "$@"
 # shellcheck source=../common.sh
@@ -60,6 +60,7 @@ echo "ok: sweep-array.sbatch: 4 tasks on $nodes nodes"
 # nbody-gpu.sbatch on 2 nodes x 2 stand-in GPUs: each task gets a GPU of its own node
 # (two tasks of one node, two different GPUs), and the bodies are bitwise those of the
 # same 4 ranks started with mpirun (with no GPU, both run the CPU back-end).
+export PATH="$top_builddir/apps/nbody:$top_builddir/apps/grayscott:$PATH"  # for the jobs too
 nb=(--set nbody.n=200 --set time.steps=10 --set output.every=10)
 mpirun_t 60 4 "$top_builddir/apps/nbody/partita-nbody" "$top_srcdir/input/nbody-plummer.ini" "${nb[@]}" \
   --output nbref -q || fail "n-body reference run failed"
@@ -80,9 +81,24 @@ for c in x y z; do
 done
 echo "ok: nbody-gpu.sbatch on 2 nodes: one GPU per task on each node, bodies bitwise the mpirun run's"
 
+# grayscott.sbatch on 2 nodes x 2 ranks: u and v bitwise the 1-rank fields.
+gsd=(--set grid.nx=48 --set grid.ny=40 --set time.steps=100 --set output.every=100 --set initial.size=0.3)
+mpirun_t 60 1 "$top_builddir/apps/grayscott/partita-grayscott" "$top_srcdir/input/grayscott2d.ini" "${gsd[@]}" \
+  --output gsref -q || fail "Gray-Scott reference run failed"
+k=$(slurm_submit --nodes=2 --ntasks-per-node=2 "$top_srcdir/job-scripts/grayscott.sbatch" "${gsd[@]}")
+slurm_wait "$k" 240
+slurm_expect_completed "$k"
+[ "$(hosts_of "grayscott-$k/report.json")" -eq 2 ] || fail "grayscott job $k did not use 2 nodes"
+for q in u v; do
+  "$H5DIFF" gsref/grayscott.h5 "grayscott-$k/grayscott.h5" /data/100/meshes/$q /data/100/meshes/$q ||
+    fail "grayscott job $k: $q on 2 nodes differs from the 1-rank run"
+done
+echo "ok: grayscott.sbatch on 2 nodes x 2 ranks, u and v bitwise the 1-rank fields"
+
 # The node that never came up holds no job, and a 2-node job still runs on the others.
 dead=${SLURM_NODES[4]}
-for rep in heat-mpi-{"$a","$b","$c"}/report.json "heat-hybrid-$h/report.json" "nbody-gpu-$g/report.json"; do
+for rep in heat-mpi-{"$a","$b","$c"}/report.json "heat-hybrid-$h/report.json" "nbody-gpu-$g/report.json" \
+  "grayscott-$k/report.json"; do
   hosts=$(report_get "$rep" run.hosts) || fail "no $rep"
   [[ $hosts != *"$dead"* ]] || fail "$rep: ran on the dead node $dead"
 done
