@@ -75,9 +75,9 @@ expect_log "$log" '^task 3 on .*: CUDA_VISIBLE_DEVICES=[0-9]+$'
 pairs=$(sed -n 's/^task [0-3] on \(.*\): CUDA_VISIBLE_DEVICES=\([0-9]*\)$/\1 \2/p' "$log" | sort -u | wc -l)
 [ "$pairs" -eq 4 ] || { cat "$log"; fail "nbody-gpu job $g: two tasks of one node share a GPU"; }
 [ "$(hosts_of "nbody-gpu-$g/report.json")" -eq 2 ] || fail "nbody-gpu job $g: the report does not name 2 hosts"
-for c in x y z; do
-  "$H5DIFF" nbref/nbody.h5 "nbody-gpu-$g/nbody.h5" /data/10/particles/bodies/position/$c \
-    /data/10/particles/bodies/position/$c || fail "nbody-gpu job $g: position/$c differs from the mpirun run"
+for axis in x y z; do
+  "$H5DIFF" nbref/nbody.h5 "nbody-gpu-$g/nbody.h5" /data/10/particles/bodies/position/$axis \
+    /data/10/particles/bodies/position/$axis || fail "nbody-gpu job $g: position/$axis differs from the mpirun run"
 done
 echo "ok: nbody-gpu.sbatch on 2 nodes: one GPU per task on each node, bodies bitwise the mpirun run's"
 
