@@ -117,6 +117,15 @@ static int read_time(pt_config *cfg, heat_params *p) {
   return PT_OK;
 }
 
+/* The device path exchanges its faces itself, point to point: no other back-end exists
+ * there, and a deck that asks for one must not run as if it had it. */
+int heat_params_device_halo(const heat_params *p, const pt_config *cfg) {
+  if (p->halo == PT_HALO_P2P) return PT_OK;
+  return pt_config_error(cfg, "run.halo", "'%s' does not exist with run.backend = cuda (its faces go point to "
+                         "point, staged through host memory): leave run.halo out or set it to p2p",
+                         pt_halo_kind_names[p->halo]);
+}
+
 static int read_run(pt_config *cfg, heat_params *p) {
   PT_TRY(pt_run_read(cfg, 100, &p->cadence));
   p->cadence.steps = p->steps;
@@ -134,6 +143,7 @@ static int read_run(pt_config *cfg, heat_params *p) {
     if (p->scheme != HEAT_EXPLICIT)
       return pt_config_error(cfg, "run.backend", "'cuda' runs the explicit scheme only "
                              "(the implicit schemes run on the CPU through PETSc)");
+    PT_TRY(heat_params_device_halo(p, cfg));
     if (!pt_device_count(&why))
       return pt_config_error(cfg, "run.backend", "'cuda' needs a usable CUDA device (%s)", why);
   }

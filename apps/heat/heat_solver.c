@@ -166,6 +166,8 @@ int heat_solver_create(MPI_Comm comm, const heat_params *p, pt_timers *timers,
     err = pt_device_select(comm, p->scheme == HEAT_EXPLICIT ? (pt_backend)p->backend : PT_BACKEND_CPU,
                            &s->device);
 #ifdef PT_HAVE_CUDA
+  /* run.backend = auto may have chosen the device: the same rule as a deck's cuda. */
+  if (!err && s->device.backend == PT_BACKEND_CUDA && p->cfg) err = pt_agree(comm, heat_params_device_halo(p, p->cfg));
   if (!err && s->device.backend == PT_BACKEND_CUDA) err = pt_agree(comm, device_create(s));
   else
 #endif
