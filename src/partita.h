@@ -3,9 +3,11 @@
 #define PARTITA_H
 #include "pt_error.h"
 #include "pt_log.h"
+#include "pt_progress.h"
 #include "pt_config.h"
 #include "pt_cli.h"
 #include "pt_timer.h"
+#include "pt_report.h"
 #include "pt_decomp.h"
 #include "pt_field.h"
 #include "pt_halo.h"

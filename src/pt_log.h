@@ -1,4 +1,4 @@
-/* pt_log: rank-0 output with verbosity levels, and a throttled progress/ETA line. */
+/* pt_log: rank-0 output with verbosity levels (the progress line is pt_progress). */
 #ifndef PT_LOG_H
 #define PT_LOG_H
 
@@ -14,6 +14,9 @@ enum { PT_LOG_QUIET = 0, PT_LOG_INFO = 1, PT_LOG_DEBUG = 2 };
 /* Sets the communicator whose rank 0 prints and the verbosity. Not collective. */
 void pt_log_init(MPI_Comm comm, int verbosity);
 int pt_log_verbosity(void);
+/* Whether this process prints: rank 0 of the communicator given to pt_log_init (of
+ * MPI_COMM_WORLD before that; every process before MPI starts). Not collective. */
+int pt_log_is_root(void);
 
 /* printf-style message on rank 0 of the log communicator, to stdout, if the verbosity
  * is at least `level`. Not collective. */
@@ -29,17 +32,6 @@ void pt_log_warn(const char *fmt, ...)
     __attribute__((format(printf, 1, 2)))
 #endif
     ;
-
-/* Progress line: "step 120/1000  12%  t=1.2e-3  elapsed 3.1 s  ETA 22.7 s", printed by
- * rank 0 at most every `interval` seconds and at the last step; never when `interval`
- * is 0. Not collective. */
-typedef struct pt_progress {
-  int64_t first, last;   /* step range of this run */
-  double t0, interval, next;
-} pt_progress;
-
-void pt_progress_start(pt_progress *p, int64_t first, int64_t last, double interval);
-void pt_progress_update(pt_progress *p, int64_t step, double time);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,7 @@
 #include "pt_checkpoint.h"
 #include "pt_error.h"
 #include "pt_log.h"
+#include "pt_progress.h"
 #include "pt_signal.h"
 
 /* Slack for "at or past a multiple of output.every_time": times built up by adding dt

@@ -1,5 +1,5 @@
-/* pt_timer: named phase timers with min/avg/max/imbalance across ranks, the end-of-run
- * table, and the JSON run report (written with cJSON). */
+/* pt_timer: named phase timers with min/avg/max/imbalance across ranks and the end-of-run
+ * table (the JSON run report that carries them is pt_report). */
 #ifndef PT_TIMER_H
 #define PT_TIMER_H
 
@@ -51,23 +51,6 @@ int pt_timers_reduce(const pt_timers *t, MPI_Comm comm, pt_timer_stats *stats);
  * average, or of the sum of the averages when no whole was set) on rank 0 of `comm` to
  * `out`: the whole first, "other" last. Collective. */
 int pt_timers_print(const pt_timers *t, MPI_Comm comm, FILE *out);
-
-/* Run report: key/value results grouped in sections, written as JSON by rank 0 with the
- * timers, the MPI/OpenMP layout, the host and the resolved input deck. */
-typedef struct pt_report pt_report;
-
-int pt_report_create(const char *app, pt_report **r);
-void pt_report_destroy(pt_report **r);
-/* Adds "section": {"key": value} entries. Not collective. */
-int pt_report_add_double(pt_report *r, const char *section, const char *key, double v);
-int pt_report_add_int(pt_report *r, const char *section, const char *key, long long v);
-int pt_report_add_string(pt_report *r, const char *section, const char *key, const char *v);
-
-/* Writes the report to `path` (temp file then rename, so a reader never sees half a
- * report). Collective over `comm`: reduces the timers; rank 0 writes. Errors: PT_ERR_IO
- * (agreed across ranks). `deck` may be NULL. */
-int pt_report_write(pt_report *r, const pt_timers *t, MPI_Comm comm, const char *deck,
-                    const char *path);
 
 #ifdef __cplusplus
 }

@@ -7,7 +7,7 @@
 #include <mpi.h>
 #include <stdio.h>
 
-#include "pt_timer.h"
+#include "pt_report.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -12,6 +12,7 @@
 #include <string>
 
 #include "pt_log.h"
+#include "pt_progress.h"
 
 // Captures what this rank writes to file descriptor `fd` (1 or 2) while fn runs.
 template <class F> static std::string capture(int fd, F fn) {

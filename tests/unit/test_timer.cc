@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "pt_error.h"
+#include "pt_report.h"
 #include "pt_timer.h"
 
 static void spin(double seconds) {
