@@ -12,6 +12,7 @@
 #include "pt_field.h"
 #include "pt_halo.h"
 #include "pt_reduce.h"
+#include "pt_series.h"
 #include "pt_io.h"
 #include "pt_checkpoint.h"
 #include "pt_signal.h"

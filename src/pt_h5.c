@@ -1,5 +1,6 @@
 #include "pt_h5.h"
 
+#include <ctype.h>
 #include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -8,6 +9,7 @@
 #include <unistd.h>
 
 #include "pt_error.h"
+#include "pt_io.h"
 
 void pt_h5_quiet(void) { H5Eset_auto2(H5E_DEFAULT, NULL, NULL); }
 
@@ -290,4 +292,143 @@ int pt_h5_exists(hid_t loc, const char *path) {
       *p = '/';
     }
   }
+}
+
+/* ---- shared by the writer (pt_series), the readers (pt_io) and the sidecar -------- */
+
+const char *const pt_h5_axis_names[3] = {"x", "y", "z"};
+
+int pt_h5_valid_name(const char *s) {
+  if (!s || !*s || strlen(s) >= PT_IO_NAMELEN) return 0;
+  for (; *s; ++s)
+    if (!isalnum((unsigned char)*s) && *s != '_') return 0;
+  return 1;
+}
+
+
+hid_t pt_h5_collective_dxpl(void) {
+  hid_t dxpl = H5Pcreate(H5P_DATASET_XFER);
+  if (dxpl >= 0 && H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0) {
+    H5Pclose(dxpl);
+    return -1;
+  }
+  return dxpl;
+}
+
+
+/* The owned cells of f as a hyperslab of its whole allocation, so HDF5 writes straight
+ * from the ghosted array without a packing copy. */
+hid_t pt_h5_field_memspace(const pt_field *f) {
+  int nd = f->ndim;
+  hsize_t mdims[PT_MAXDIM], start[PT_MAXDIM], count[PT_MAXDIM];
+  if (f->stride[nd - 1] != 1) return -1;
+  ptrdiff_t off = f->data - f->base;
+  for (int a = 0; a < nd; ++a) {
+    if (a > 0 && f->stride[a - 1] % f->stride[a] != 0) return -1;
+    mdims[a] = (hsize_t)(a == 0 ? f->alloc[0] : f->stride[a - 1] / f->stride[a]);
+    start[a] = (hsize_t)(off / f->stride[a]);
+    off -= (ptrdiff_t)start[a] * f->stride[a];
+    count[a] = (hsize_t)f->n[a];
+    if (start[a] + count[a] > mdims[a]) return -1;
+  }
+  hid_t space = H5Screate_simple(nd, mdims, NULL);
+  if (space >= 0 && H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count, NULL) < 0) {
+    H5Sclose(space);
+    return -1;
+  }
+  return space;
+}
+
+
+/* The rank's owned box as a selection of the global dataset's file space. */
+hid_t pt_h5_field_filespace(hid_t dset, const pt_field *f) {
+  hsize_t start[PT_MAXDIM], count[PT_MAXDIM];
+  for (int a = 0; a < f->ndim; ++a) {
+    start[a] = (hsize_t)f->decomp->lo[a];
+    count[a] = (hsize_t)f->n[a];
+  }
+  hid_t space = H5Dget_space(dset);
+  if (space >= 0 && H5Sselect_hyperslab(space, H5S_SELECT_SET, start, NULL, count, NULL) < 0) {
+    H5Sclose(space);
+    return -1;
+  }
+  return space;
+}
+
+
+/* Calls fn(row, global index of its first cell, state) for every owned row (run of
+ * cells along the fastest axis) of f. */
+static void for_each_row(const pt_field *f, void (*fn)(double *, int64_t, int64_t, void *),
+                         void *state) {
+  const pt_decomp *d = f->decomp;
+  int nd = f->ndim, last = nd - 1;
+  int64_t idx[PT_MAXDIM] = {0, 0, 0};
+  int64_t rows = 1;
+  for (int a = 0; a < last; ++a) rows *= f->n[a];
+  for (int64_t r = 0; r < rows; ++r) {
+    int64_t rem = r, g = 0;
+    for (int a = last - 1; a >= 0; --a) {
+      idx[a] = rem % f->n[a];
+      rem /= f->n[a];
+    }
+    idx[last] = 0;
+    for (int a = 0; a < nd; ++a) g = g * d->gsize[a] + d->lo[a] + idx[a];
+    fn(f->data + pt_field_offset(f, idx), g, f->n[last], state);
+  }
+}
+
+
+static void checksum_row(double *row, int64_t g, int64_t n, void *sum) {
+  *(uint64_t *)sum += pt_io_checksum(g, n, row);
+}
+
+
+/* Collective over the field's communicator. */
+int pt_h5_field_checksum(const pt_field *f, uint64_t *sum) {
+  uint64_t local = 0;
+  for_each_row(f, checksum_row, &local);
+  PT_MPI(MPI_Allreduce(&local, sum, 1, MPI_UINT64_T, MPI_SUM, f->decomp->cart));
+  return PT_OK;
+}
+
+
+int pt_h5_rank(MPI_Comm comm) {
+  int rank = 0;
+  MPI_Comm_rank(comm, &rank);
+  return rank;
+}
+
+static herr_t collect_step(hid_t g, const char *name, const H5L_info_t *info, void *data) {
+  (void)g;
+  (void)info;
+  pt_h5_steplist *l = data;
+  char *end;
+  long long v = strtoll(name, &end, 10);
+  if (*end || end == name || v < 0) return 0;  /* not a step group: ignore */
+  if (l->n == l->cap) {
+    int cap = l->cap ? 2 * l->cap : 32;
+    int64_t *p = realloc(l->v, (size_t)cap * sizeof *p);
+    if (!p) return -1;
+    l->v = p;
+    l->cap = cap;
+  }
+  l->v[l->n++] = v;
+  return 0;
+}
+
+int pt_h5_cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return (x > y) - (x < y);
+}
+
+/* The steps under /data, ascending (an empty list if there is no /data). */
+int pt_h5_list_steps(hid_t file, pt_h5_steplist *l) {
+  memset(l, 0, sizeof *l);
+  if (!pt_h5_exists(file, "/data")) return 0;
+  hsize_t idx = 0;
+  if (H5Literate_by_name(file, "/data", H5_INDEX_NAME, H5_ITER_INC, &idx, collect_step, l,
+                         H5P_DEFAULT) < 0)
+    return -1;
+  qsort(l->v, (size_t)l->n, sizeof *l->v, pt_h5_cmp_i64);
+  return 0;
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "pt_error.h"
+#include "pt_field.h"
 
 #if defined(__GNUC__)
 #define PT_INTERNAL __attribute__((visibility("hidden")))
@@ -71,5 +72,38 @@ PT_INTERNAL int pt_h5_read_i64(hid_t loc, const char *name, int64_t *out);
 /* 1 if `path` (relative to loc) names an existing object, 0 if not (intermediate groups
  * may be missing too). */
 PT_INTERNAL int pt_h5_exists(hid_t loc, const char *path);
+
+
+/* ---- shared by the writer (pt_series), the readers (pt_io) and the sidecar (pt_xdmf) */
+
+/* The dataset attribute holding pt_io_checksum of a dataset's values. */
+#define PT_H5_CHECKSUM_ATTR "partitaChecksum"
+
+/* The components of a vector record: "x", "y", "z". */
+PT_INTERNAL extern const char *const pt_h5_axis_names[3];
+/* A record or species name: 1 to PT_IO_NAMELEN - 1 characters of [A-Za-z0-9_]. */
+PT_INTERNAL int pt_h5_valid_name(const char *s);
+/* A dataset transfer property list for collective MPI-IO, or -1. */
+PT_INTERNAL hid_t pt_h5_collective_dxpl(void);
+/* The owned cells of f as a hyperslab of its whole allocation (HDF5 reads and writes
+ * straight from the ghosted array), or -1. */
+PT_INTERNAL hid_t pt_h5_field_memspace(const pt_field *f);
+/* The rank's owned box as a selection of the global dataset's file space, or -1. */
+PT_INTERNAL hid_t pt_h5_field_filespace(hid_t dset, const pt_field *f);
+/* pt_io_checksum of f's owned cells by their global indices, summed over the ranks.
+ * Collective over the field's communicator. */
+PT_INTERNAL int pt_h5_field_checksum(const pt_field *f, uint64_t *sum);
+/* The steps of an openPMD file: the /data/<step> groups, ascending. */
+typedef struct pt_h5_steplist {
+  int64_t *v;
+  int n, cap;
+} pt_h5_steplist;
+/* Fills `l` (free l->v) with the steps under /data (none if there is no /data). Returns
+ * 0, or -1 on an HDF5 or memory failure. Not collective. */
+PT_INTERNAL int pt_h5_list_steps(hid_t file, pt_h5_steplist *l);
+/* qsort order of int64_t values. */
+PT_INTERNAL int pt_h5_cmp_i64(const void *a, const void *b);
+/* This process's rank in comm (0 if MPI_Comm_rank fails). */
+PT_INTERNAL int pt_h5_rank(MPI_Comm comm);
 
 #endif
