@@ -1,5 +1,5 @@
 /* heat_bench: partita-heat's explicit step against the memory system and against PETSc,
- * in one run (issue 4's performance benchmark):
+ * in one run (the heat kernel's performance benchmark):
  *   - STREAM copy bandwidth of all ranks at once (bench_stream), in every repetition;
  *   - Partita's step (heat_solver_step: halo exchange overlapped with the interior,
  *     boundary conditions, boundary cells), lattice updates per second, and
