@@ -9,6 +9,9 @@ gs="$top_builddir/apps/grayscott/partita-grayscott"
 [ -n "$H5DIFF" ] || { echo "h5diff not found: skipped"; exit 77; }
 command -v pkg-config >/dev/null || { echo "pkg-config not found: skipped"; exit 77; }
 command -v mpicc >/dev/null || { echo "mpicc not found: skipped"; exit 77; }
+# A sanitizer build's library needs the sanitizer runtime in every program that loads it.
+ldd "$top_builddir/src/.libs/libpartita.so" 2>/dev/null | grep -q -e libasan -e libtsan -e libubsan &&
+  { echo "libpartita is built with sanitizers (a plain out-of-tree program cannot load it): skipped"; exit 77; }
 root="$PT_TMP/root"
 make -C "$top_builddir" install DESTDIR="$root" >"$PT_TMP/install.log" 2>&1 ||
   { tail -20 "$PT_TMP/install.log"; fail "make install failed"; }
