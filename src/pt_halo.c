@@ -67,13 +67,17 @@ struct pt_halo {
   int nreq;
   /* neighbor: the arrays must outlive the non-blocking call */
   int counts[NFACE];
-  MPI_Aint displs[NFACE];
+  MPI_Aint sdispls[NFACE], rdispls[NFACE];
   MPI_Datatype stypes[NFACE], rtypes[NFACE];
   int blocking;
   MPI_Request coll;
   /* rma, rma-pscw */
   MPI_Win win;
   MPI_Group group;              /* the distinct neighbours (rma-pscw) */
+  /* Packed faces (pt_halo_create_packed): contiguous buffers instead of the field. */
+  int packed;
+  int64_t off[NFACE + 1];
+  double *psend, *precv;
 };
 
 /* Allocated index along the face's axis of the first owned layer next to side `side`,
@@ -126,12 +130,29 @@ static int build_types(pt_halo *h) {
   return PT_OK;
 }
 
+/* Face k as a message: a subarray of the field, or a run of doubles of a packed buffer. */
+static double *face_buf(const pt_halo *h, int k, int receive, int *count, MPI_Datatype *type) {
+  if (h->packed) {
+    *count = (int)(h->off[k + 1] - h->off[k]);
+    *type = MPI_DOUBLE;
+    double *buf = receive ? h->precv : h->psend;
+    return buf ? buf + h->off[k] : NULL;
+  }
+  *count = 1;
+  *type = receive ? h->recv[k] : h->send[k];
+  return h->f->base;
+}
+
 static int setup_p2p(pt_halo *h) {
   for (int k = 0; k < h->nface; ++k) {
     if (h->peer[k] == MPI_PROC_NULL) continue;
-    PT_MPI(MPI_Recv_init(h->f->base, 1, h->recv[k], h->peer[k], k ^ 1, h->comm, &h->req[h->nreq]));
+    int count;
+    MPI_Datatype type;
+    double *buf = face_buf(h, k, 1, &count, &type);
+    PT_MPI(MPI_Recv_init(buf, count, type, h->peer[k], k ^ 1, h->comm, &h->req[h->nreq]));
     ++h->nreq;
-    PT_MPI(MPI_Send_init(h->f->base, 1, h->send[k], h->peer[k], k, h->comm, &h->req[h->nreq]));
+    buf = face_buf(h, k, 0, &count, &type);
+    PT_MPI(MPI_Send_init(buf, count, type, h->peer[k], k, h->comm, &h->req[h->nreq]));
     ++h->nreq;
   }
   return PT_OK;
@@ -139,17 +160,19 @@ static int setup_p2p(pt_halo *h) {
 
 static int setup_neighbor(pt_halo *h) {
   const pt_decomp *d = h->f->decomp;
-  MPI_Aint base;
-  PT_MPI(MPI_Get_address(h->f->base, &base));
-  /* Absolute addresses from MPI_BOTTOM: send and receive slabs share one allocation, and
-   * this way neither buffer argument names it. Faces without a peer send and receive
-   * nothing, but still need a valid datatype. */
+  /* Absolute addresses from MPI_BOTTOM: a field's send and receive slabs share one
+   * allocation, and this way neither buffer argument names it. Faces without a peer send
+   * and receive nothing, but still need a valid datatype. */
   for (int k = 0; k < h->nface; ++k) {
-    int on = h->peer[k] != MPI_PROC_NULL;
-    h->counts[k] = on;
-    h->displs[k] = base;
-    h->stypes[k] = on ? h->send[k] : MPI_DOUBLE;
-    h->rtypes[k] = on ? h->recv[k] : MPI_DOUBLE;
+    int on = h->peer[k] != MPI_PROC_NULL, count;
+    MPI_Datatype type;
+    double *buf = face_buf(h, k, 0, &count, &type);
+    PT_MPI(MPI_Get_address(buf, &h->sdispls[k]));
+    h->stypes[k] = on ? type : MPI_DOUBLE;
+    buf = face_buf(h, k, 1, &count, &type);
+    PT_MPI(MPI_Get_address(buf, &h->rdispls[k]));
+    h->rtypes[k] = on ? type : MPI_DOUBLE;
+    h->counts[k] = on ? count : 0;
   }
   for (int a = 0; a < d->ndim; ++a)
     if (NBC_DUPLICATES_BROKEN && h->f->ng > 0 && d->periodic[a] && d->dims[a] <= 2) h->blocking = 1;
@@ -230,7 +253,25 @@ static int setup_backend(pt_halo *h) {
   }
 }
 
-int pt_halo_create(pt_field *f, pt_halo_kind kind, pt_halo **out) {
+/* The peers across each face, and for packed faces nothing more: the caller's buffers
+ * are the messages. Local. */
+static int build_packed(pt_halo *h) {
+  const pt_decomp *d = h->f->decomp;
+  if (h->kind == PT_HALO_RMA || h->kind == PT_HALO_RMA_PSCW)
+    return PT_ERROR(PT_ERR_INPUT, "halo back-end '%s' does not exchange packed faces (a device back-end's): "
+                    "choose p2p or neighbor", pt_halo_kind_names[h->kind]);
+  for (int k = 0; k < h->nface; ++k) {
+    h->peer[k] = h->f->ng > 0 ? d->nbr[k / 2][k % 2] : MPI_PROC_NULL;
+    if (h->off[k + 1] < h->off[k] || h->off[k + 1] - h->off[k] > INT_MAX)
+      return PT_ERROR(PT_ERR_INPUT, "packed face %d holds %lld values: not a valid MPI count", k,
+                      (long long)(h->off[k + 1] - h->off[k]));
+  }
+  return PT_OK;
+}
+
+/* Shared by both constructors: `off` is NULL for an exchange of the field itself. */
+static int create(pt_field *f, pt_halo_kind kind, const int64_t off[], double *send, double *recv,
+                  pt_halo **out) {
   *out = NULL;
   MPI_Comm cart = f->decomp->cart;
   int err = PT_OK;
@@ -248,7 +289,15 @@ int pt_halo_create(pt_field *f, pt_halo_kind kind, pt_halo **out) {
     h->coll = MPI_REQUEST_NULL;
     h->win = MPI_WIN_NULL;
     h->group = MPI_GROUP_NULL;
-    err = build_types(h);
+    if (off) {
+      h->packed = 1;
+      memcpy(h->off, off, sizeof(int64_t) * (size_t)(h->nface + 1));
+      h->psend = send;
+      h->precv = recv;
+      err = build_packed(h);
+    } else {
+      err = build_types(h);
+    }
   }
   /* Agree before the collective set-up, so that no rank enters it alone. */
   err = pt_agree(cart, err);
@@ -259,6 +308,15 @@ int pt_halo_create(pt_field *f, pt_halo_kind kind, pt_halo **out) {
   }
   *out = h;
   return PT_OK;
+}
+
+int pt_halo_create(pt_field *f, pt_halo_kind kind, pt_halo **out) {
+  return create(f, kind, NULL, NULL, NULL, out);
+}
+
+int pt_halo_create_packed(pt_field *f, pt_halo_kind kind, const int64_t off[], double *send, double *recv,
+                          pt_halo **out) {
+  return create(f, kind, off, send, recv, out);
 }
 
 void pt_halo_destroy(pt_halo **hp) {
@@ -293,11 +351,11 @@ int pt_halo_begin(pt_halo *h) {
       break;
     case PT_HALO_NEIGHBOR:
       if (h->blocking)
-        PT_MPI(MPI_Neighbor_alltoallw(MPI_BOTTOM, h->counts, h->displs, h->stypes, MPI_BOTTOM, h->counts,
-                                      h->displs, h->rtypes, h->comm));
+        PT_MPI(MPI_Neighbor_alltoallw(MPI_BOTTOM, h->counts, h->sdispls, h->stypes, MPI_BOTTOM, h->counts,
+                                      h->rdispls, h->rtypes, h->comm));
       else
-        PT_MPI(MPI_Ineighbor_alltoallw(MPI_BOTTOM, h->counts, h->displs, h->stypes, MPI_BOTTOM, h->counts,
-                                       h->displs, h->rtypes, h->comm, &h->coll));
+        PT_MPI(MPI_Ineighbor_alltoallw(MPI_BOTTOM, h->counts, h->sdispls, h->stypes, MPI_BOTTOM, h->counts,
+                                       h->rdispls, h->rtypes, h->comm, &h->coll));
       break;
     case PT_HALO_RMA:
       /* NOPRECEDE is valid: the previous exchange's closing fence completed every put

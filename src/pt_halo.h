@@ -5,7 +5,9 @@
  *   neighbor MPI_Neighbor_alltoallw on the Cartesian communicator
  *   rma      MPI_Put into the neighbours' ghosts, fence synchronisation
  *   rma-pscw MPI_Put with post-start-complete-wait synchronisation
- * begin/end split the exchange so interior work can overlap the transfer. */
+ * begin/end split the exchange so interior work can overlap the transfer. A device
+ * back-end (the field lives in a GPU's memory) packs its faces into contiguous buffers
+ * itself and has pt_halo move those (pt_halo_create_packed, p2p or neighbor). */
 #ifndef PT_HALO_H
 #define PT_HALO_H
 
@@ -38,6 +40,19 @@ typedef struct pt_halo pt_halo;
  * before the puts have landed: Open MPI 4's osc/ucx), PT_ERR_MPI, PT_ERR_NOMEM.
  * Collective over f->decomp->cart. */
 int pt_halo_create(pt_field *f, pt_halo_kind kind, pt_halo **h);
+
+/* As pt_halo_create, for faces the caller packs and unpacks itself (a device back-end's
+ * kernels): the message across face k = 2 axis + side is the doubles [off[k], off[k+1])
+ * of `send`, and the one received across it lands in the same range of `recv`. A face
+ * with no neighbour (f->decomp->nbr) sends and receives nothing; the range of a face with
+ * one must match the size of the peer's range for the opposite face. `off` has
+ * 2 f->ndim + 1 entries and is copied; the buffers must outlive the exchange and may be
+ * device memory if MPI accepts it. `f` gives only the decomposition and ndim (ng = 0:
+ * nothing is exchanged). Errors (agreed): PT_ERR_INPUT (rma or rma-pscw, which have no
+ * packed form; a range too large for an MPI count), PT_ERR_MPI, PT_ERR_NOMEM.
+ * Collective over f->decomp->cart. */
+int pt_halo_create_packed(pt_field *f, pt_halo_kind kind, const int64_t off[], double *send,
+                          double *recv, pt_halo **h);
 
 /* Completes an exchange still in flight, frees the datatypes, requests, window and
  * communicator, and sets *h to NULL (no-op on NULL). Collective over the Cartesian

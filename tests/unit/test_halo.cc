@@ -15,6 +15,7 @@
 #include <string>
 #include <thread>
 #include <tuple>
+#include <vector>
 
 namespace {
 
@@ -184,6 +185,86 @@ INSTANTIATE_TEST_SUITE_P(All, HaloExchange,
                                   (std::get<2>(info.param) ? "_periodic" : "_open") + "_ng" +
                                   std::to_string(std::get<3>(info.param));
                          });
+
+// Packed faces, as a device back-end keeps them: face k's ng layers next to it, in C
+// order, one run of doubles per face. `ghost` picks the layers beyond the face. Returns
+// the number of doubles visited (the face's size).
+int64_t visit_face(pt_field *f, int k, bool ghost, double *buf, bool pack) {
+  const int axis = k / 2, side = k % 2;
+  int64_t lo[3] = {0, 0, 0}, hi[3] = {1, 1, 1}, n = 0;
+  for (int a = 0; a < f->ndim; ++a) {
+    lo[a] = 0;
+    hi[a] = f->n[a];
+  }
+  lo[axis] = side ? (ghost ? f->n[axis] : f->n[axis] - f->ng) : (ghost ? -f->ng : 0);
+  hi[axis] = lo[axis] + f->ng;
+  int64_t idx[3];
+  for (idx[0] = lo[0]; idx[0] < hi[0]; ++idx[0])
+    for (idx[1] = lo[1]; idx[1] < hi[1]; ++idx[1])
+      for (idx[2] = lo[2]; idx[2] < hi[2]; ++idx[2], ++n) {
+        double *cell = &f->data[pt_field_offset(f, idx)];
+        if (buf && pack) buf[n] = *cell;
+        else if (buf) *cell = buf[n];
+      }
+  return n;
+}
+
+// (back-end p2p or neighbor, geometry, periodic, ghost width)
+class HaloPacked : public HaloExchange {};
+
+TEST_P(HaloPacked, PackedFacesGiveTheGhostsOfTheFieldExchange) {
+  if (!h_) return;
+  const int nface = 2 * f_->ndim;
+  std::vector<int64_t> off(nface + 1, 0);
+  for (int k = 0; k < nface; ++k)
+    off[k + 1] = off[k] + (d_->nbr[k / 2][k % 2] == MPI_PROC_NULL ? 0 : visit_face(f_, k, false, nullptr, true));
+  std::vector<double> send(off[nface] + 1), recv(off[nface] + 1);
+  pt_halo *packed = nullptr;
+  ASSERT_EQ(pt_halo_create_packed(f_, (pt_halo_kind)std::get<0>(GetParam()), off.data(), send.data(),
+                                  recv.data(), &packed), PT_OK) << pt_error_message();
+  for (int round = 5; round <= 6; ++round) {
+    fill_round(f_, round);
+    for (int k = 0; k < nface; ++k)
+      if (off[k + 1] > off[k]) visit_face(f_, k, false, send.data() + off[k], true);
+    EXPECT_EQ(pt_halo_begin(packed), PT_OK) << pt_error_message();
+    EXPECT_EQ(pt_halo_end(packed), PT_OK) << pt_error_message();
+    for (int k = 0; k < nface; ++k)
+      if (off[k + 1] > off[k]) visit_face(f_, k, true, recv.data() + off[k], false);
+    expect_round(round);
+  }
+  pt_halo_destroy(&packed);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, HaloPacked,
+                         testing::Combine(testing::Values((int)PT_HALO_P2P, (int)PT_HALO_NEIGHBOR),
+                                          testing::Range(0, 3), testing::Values(0, 1), testing::Values(1, 2)),
+                         [](const auto &info) {
+                           return kind_name(std::get<0>(info.param)) + "_" +
+                                  kGeometries[std::get<1>(info.param)].name +
+                                  (std::get<2>(info.param) ? "_periodic" : "_open") + "_ng" +
+                                  std::to_string(std::get<3>(info.param));
+                         });
+
+TEST(HaloPackedKinds, OneSidedBackEndsAreRefused) {
+  const int64_t gsize[2] = {8, 6};
+  const int periodic[2] = {1, 1}, dims[2] = {0, 0};
+  pt_decomp *d = nullptr;
+  pt_field *f = nullptr;
+  ASSERT_EQ(pt_decomp_create(MPI_COMM_WORLD, 2, gsize, periodic, dims, &d), PT_OK) << pt_error_message();
+  ASSERT_EQ(pt_field_create(d, 1, &f), PT_OK) << pt_error_message();
+  int64_t off[5] = {0, 0, 0, 0, 0};
+  double buf[1];
+  for (pt_halo_kind kind : {PT_HALO_RMA, PT_HALO_RMA_PSCW}) {
+    pt_halo *h = nullptr;
+    EXPECT_EQ(pt_halo_create_packed(f, kind, off, buf, buf, &h), PT_ERR_INPUT);
+    EXPECT_EQ(h, nullptr);
+    EXPECT_NE(std::string(pt_error_message()).find("does not exchange packed faces"), std::string::npos)
+        << pt_error_message();
+  }
+  pt_error_clear();
+  pt_field_destroy(&f);
+  pt_decomp_destroy(&d);
+}
 
 class HaloKinds : public testing::TestWithParam<int> {};
 
