@@ -1,4 +1,8 @@
-#include "heat_implicit.h"
+/* The implicit back-end of partita-heat: backward Euler and Crank-Nicolson through
+ * PETSc's KSP. The DMDA is laid out on Partita's own decomposition (same process grid,
+ * same blocks), so moving data between a pt_field and a PETSc Vec is a local copy, never
+ * a redistribution. Built with PETSc only. */
+#include "heat_explicit.h"
 
 #include <petscdmda.h>
 #include <petscksp.h>
@@ -6,14 +10,20 @@
 
 #include "pt_error.h"
 
-struct heat_implicit {
+/* The solver's stopping rule beyond the deck's relative tolerance: no absolute floor
+ * (a field near zero still converges relatively), PETSc's divergence test, and an
+ * iteration cap far above what CG with Jacobi needs on these grids. */
+static const double ksp_atol = 1e-50;
+static const PetscInt ksp_max_iterations = 10000;
+
+typedef struct heat_implicit {
+  pt_halo *halo[2];   /* Crank-Nicolson's explicit half */
   DM da;
   Mat A;
   Vec x, b;
   KSP ksp;
   double theta;       /* 1 backward Euler, 1/2 Crank-Nicolson */
-  int iterations;
-};
+} heat_implicit;
 
 /* Turns a PETSc error into a Partita error carrying PETSc's own message. */
 #define HEAT_PETSC(call)                                                              \
@@ -27,7 +37,7 @@ struct heat_implicit {
   } while (0)
 
 /* Our axis d is PETSc's axis ndim-1-d (PETSc's x varies fastest, like our last axis). */
-static int create_dmda(const heat_solver *s, DM *da) {
+static int create_dmda(const heat_state *s, DM *da) {
   const pt_decomp *dc = s->decomp;
   const heat_params *p = s->p;
   const int nd = dc->ndim;
@@ -71,7 +81,7 @@ static int create_dmda(const heat_solver *s, DM *da) {
 
 /* Row of (I - theta dt alpha L): Dirichlet faces fold the ghost (2v - u) into the
  * diagonal, Neumann faces (ghost = u) likewise; periodic and interior faces couple. */
-static int assemble(heat_implicit *im, const heat_solver *s) {
+static int assemble(heat_implicit *im, const heat_state *s) {
   const pt_decomp *dc = s->decomp;
   const heat_params *p = s->p;
   const int nd = dc->ndim;
@@ -111,10 +121,9 @@ static int assemble(heat_implicit *im, const heat_solver *s) {
   return PT_OK;
 }
 
-int heat_implicit_create(heat_solver *s, heat_implicit **out) {
-  heat_implicit *im = calloc(1, sizeof *im);
-  if (!im) return PT_ERROR(PT_ERR_NOMEM, "out of memory");
-  *out = im;
+/* Assembles (I - theta dt alpha L) and the KSP (options from the PETSc database, so
+ * -ksp_type/-pc_type/-ksp_monitor work). PETSc must be initialised. */
+static int setup(heat_state *s, heat_implicit *im) {
   im->theta = s->p->scheme == HEAT_CRANK_NICOLSON ? 0.5 : 1.0;
   PT_TRY(create_dmda(s, &im->da));
   PT_TRY(assemble(im, s));
@@ -127,28 +136,37 @@ int heat_implicit_create(heat_solver *s, heat_implicit **out) {
   PC pc;
   HEAT_PETSC(KSPGetPC(im->ksp, &pc));
   HEAT_PETSC(PCSetType(pc, PCJACOBI));
-  HEAT_PETSC(KSPSetTolerances(im->ksp, s->p->ksp_rtol, 1e-50, PETSC_DEFAULT, 10000));
+  HEAT_PETSC(KSPSetTolerances(im->ksp, s->p->ksp_rtol, ksp_atol, PETSC_DEFAULT, ksp_max_iterations));
   HEAT_PETSC(KSPSetInitialGuessNonzero(im->ksp, PETSC_TRUE));
   HEAT_PETSC(KSPSetFromOptions(im->ksp));
   return PT_OK;
 }
 
-void heat_implicit_destroy(heat_implicit **im) {
-  if (!*im) return;
-  KSPDestroy(&(*im)->ksp);
-  VecDestroy(&(*im)->x);
-  VecDestroy(&(*im)->b);
-  MatDestroy(&(*im)->A);
-  DMDestroy(&(*im)->da);
-  free(*im);
-  *im = NULL;
+static void destroy(void **impl) {
+  heat_implicit *im = *impl;
+  if (!im) return;
+  for (int k = 0; k < 2; ++k) pt_halo_destroy(&im->halo[k]);
+  KSPDestroy(&im->ksp);
+  VecDestroy(&im->x);
+  VecDestroy(&im->b);
+  MatDestroy(&im->A);
+  DMDestroy(&im->da);
+  free(im);
+  *impl = NULL;
 }
 
-int heat_implicit_iterations(const heat_implicit *im) { return im->iterations; }
+static int create(heat_state *s, void **impl) {
+  MPI_Comm cart = s->decomp->cart;
+  heat_implicit *im = calloc(1, sizeof *im);
+  *impl = im;
+  PT_TRY(pt_agree(cart, im ? PT_OK : PT_ERROR(PT_ERR_NOMEM, "out of memory")));
+  PT_TRY(heat_halos_create(s, im->halo));
+  return pt_agree(cart, setup(s, im));
+}
 
 /* Copies owned cells between a field and a DMDA vector (same block: a local copy). If
  * `dirichlet` is set, adds the Dirichlet faces' theta dt alpha 2v/h^2 to the vector. */
-static int field_to_vec(const heat_solver *s, const pt_field *f, Vec v, double theta) {
+static int field_to_vec(const heat_state *s, const pt_field *f, Vec v, double theta) {
   PetscScalar *a;
   HEAT_PETSC(VecGetArray(v, &a));
   const int nd = f->ndim;
@@ -178,15 +196,16 @@ static int vec_to_field(Vec v, pt_field *f) {
   return PT_OK;
 }
 
-int heat_implicit_step(heat_implicit *im, heat_solver *s) {
+static int step(void *impl, heat_state *s) {
+  heat_implicit *im = impl;
   const heat_params *p = s->p;
   pt_field *in = s->u[s->cur], *out = s->u[1 - s->cur];
-  const double q = p->dt * p->source;
+  const double q = s->q;
   if (im->theta < 1) {
     /* Crank-Nicolson's explicit half: the ghosts carry the Dirichlet values (2v - u), so
      * this half includes its share of the boundary term. */
     pt_timers_start(s->timers, s->t_halo);
-    PT_TRY(pt_halo_exchange(s->halo[s->cur]));
+    PT_TRY(pt_halo_exchange(im->halo[s->cur]));
     pt_timers_stop(s->timers, s->t_halo);
   }
   pt_timers_start(s->timers, s->t_compute);
@@ -209,7 +228,6 @@ int heat_implicit_step(heat_implicit *im, heat_solver *s) {
   PetscInt its;
   HEAT_PETSC(KSPGetConvergedReason(im->ksp, &reason));
   HEAT_PETSC(KSPGetIterationNumber(im->ksp, &its));
-  im->iterations = (int)its;
   if (reason < 0)
     return PT_ERROR(PT_ERR_RUNTIME, "linear solve diverged at step %lld (%s after %d iterations)",
                     (long long)s->step + 1, KSPConvergedReasons[reason], (int)its);
@@ -217,3 +235,10 @@ int heat_implicit_step(heat_implicit *im, heat_solver *s) {
   pt_timers_stop(s->timers, s->t_compute);
   return PT_OK;
 }
+
+static int serves(const heat_params *p, const pt_device_info *dev) {
+  (void)dev;
+  return p->scheme != HEAT_EXPLICIT;
+}
+
+const heat_backend heat_backend_implicit = {"petsc", serves, create, destroy, step, NULL};

@@ -120,9 +120,9 @@ static int read_time(pt_config *cfg, heat_params *p) {
 /* The device path exchanges its faces itself, point to point: no other back-end exists
  * there, and a deck that asks for one must not run as if it had it. */
 int heat_params_device_halo(const heat_params *p, const pt_config *cfg) {
-  if (p->halo == PT_HALO_P2P) return PT_OK;
-  return pt_config_error(cfg, "run.halo", "'%s' does not exist with run.backend = cuda (its faces go point to "
-                         "point, staged through host memory): leave run.halo out or set it to p2p",
+  if (p->halo == PT_HALO_P2P || p->halo == PT_HALO_NEIGHBOR) return PT_OK;
+  return pt_config_error(cfg, "run.halo", "'%s' does not exist with run.backend = cuda (the faces are packed on "
+                         "the device and sent as messages): set it to p2p or neighbor",
                          pt_halo_kind_names[p->halo]);
 }
 

@@ -51,8 +51,9 @@ int heat_params_read(pt_config *cfg, heat_params *p);
 /* Explicit forward-Euler stability limit 1 / (2 alpha sum 1/h^2). */
 double heat_dt_limit(const heat_params *p);
 
-/* The halo back-end of `p` on the CUDA path, which has only its own point-to-point
- * exchange: PT_ERR_INPUT naming run.halo for any other. Not collective. */
+/* The halo back-end of `p` on the CUDA path, whose faces are packed on the device and
+ * exchanged as messages (p2p or neighbor): PT_ERR_INPUT naming run.halo for a one-sided
+ * one. Not collective. */
 int heat_params_device_halo(const heat_params *p, const pt_config *cfg);
 
 #endif

@@ -11,7 +11,6 @@
 #include "pt_io.h"
 #ifdef PT_HAVE_PETSC
 #include <petscsys.h>
-#include "heat_implicit.h"
 #endif
 
 static const char *const prog = "partita-heat";
@@ -43,7 +42,7 @@ static void checkpoint_init(heat_run *r, pt_checkpoint *ck, pt_field **field) {
   memset(ck, 0, sizeof *ck);
   *field = heat_solver_field(r->s);
   ck->app = prog;
-  ck->step = r->s->step;
+  ck->step = r->s->st.step;
   ck->time = r->s->time;
   ck->dt = r->p.dt;
   ck->deck = r->deck;
@@ -69,7 +68,7 @@ static int restart(heat_run *r, MPI_Comm comm) {
   pt_field *field;
   checkpoint_init(r, &ck, &field);
   PT_TRY(pt_checkpoint_read(comm, r->cli.restart, r->dir, &ck));
-  r->s->step = ck.step;
+  r->s->st.step = ck.step;
   r->s->time = ck.time;
   if (ck.dt != r->p.dt)
     pt_log_warn("time step %.17g differs from the checkpoint's %.17g: the run will not "
@@ -91,7 +90,7 @@ static int write_output(void *ctx) {
     m.position[d] = 0.5; /* cell-centred */
     m.axis_labels[d] = pt_decomp_axis_name(r->p.ndim, d);
   }
-  return pt_series_write_mesh(r->series, r->s->step, r->s->time, r->p.dt, "temperature",
+  return pt_series_write_mesh(r->series, r->s->st.step, r->s->time, r->p.dt, "temperature",
                               heat_solver_field(r->s), &m);
 }
 
@@ -106,7 +105,7 @@ static int diagnostics(void *ctx) {
   int err = heat_solver_diagnostics(r->s, &d);
   if (!err)
     pt_log(PT_LOG_DEBUG, "step %lld t=%.6g  total %.17g  min %.17g  max %.17g  L2 %.17g",
-           (long long)r->s->step, r->s->time, d.total, d.min, d.max, d.l2);
+           (long long)r->s->st.step, r->s->time, d.total, d.min, d.max, d.l2);
   return err;
 }
 
@@ -216,7 +215,7 @@ static int setup(heat_run *r, MPI_Comm comm) {
   PT_TRY(pt_cli_prepare_output(&r->cli, comm));
   r->dir = r->cli.output_dir;
   r->comm = comm;
-  const pt_run_ops ops = {r, step, diagnostics, write_output, write_checkpoint, &r->s->step, &r->s->time};
+  const pt_run_ops ops = {r, step, diagnostics, write_output, write_checkpoint, &r->s->st.step, &r->s->time};
   PT_TRY(pt_run_init(&r->loop, comm, prog, r->dir, &r->p.cadence, &ops, r->timers, r->cli.max_walltime,
                      r->cli.restart != NULL));
   PT_TRY(pt_agree(comm, pt_signal_install()));
@@ -251,20 +250,20 @@ static int run(heat_run *r, MPI_Comm comm) {
   for (int d = 0; d < p->ndim; ++d) dims[d] = s->decomp->dims[d];
   pt_decomp_shape(grid, sizeof grid, p->ndim, p->n);
   pt_decomp_shape(procs, sizeof procs, p->ndim, dims);
-  if (s->device.backend == PT_BACKEND_CUDA)
-    snprintf(backend, sizeof backend, "cuda (rank 0 on device %d, %s; faces %s)", s->device.id,
-             s->device.name, s->device.mpi_cuda_aware ? "to CUDA-aware MPI" : "staged through host memory");
+  if (s->st.device.backend == PT_BACKEND_CUDA)
+    snprintf(backend, sizeof backend, "cuda (rank 0 on device %d, %s; faces %s)", s->st.device.id,
+             s->st.device.name, s->st.device.mpi_cuda_aware ? "to CUDA-aware MPI" : "staged through host memory");
   pt_log(PT_LOG_INFO, "%s: %dD grid %s on %d rank(s) (process grid %s, %d thread(s) each), "
          "%s, dt %.6g (%.3g of the explicit limit), steps %lld to %lld, halo %s, backend %s",
          prog, p->ndim, grid, s->decomp->size, procs, omp_get_max_threads(), scheme[p->scheme],
-         p->dt, p->dt / p->dt_limit, (long long)s->step, (long long)p->steps,
+         p->dt, p->dt / p->dt_limit, (long long)s->st.step, (long long)p->steps,
          pt_halo_kind_names[p->halo], backend);
   PT_TRY(open_output(r, comm));
   PT_TRY(pt_run_loop(&r->loop));
   heat_diag d;
   PT_TRY(heat_solver_diagnostics(s, &d));
   pt_log(PT_LOG_INFO, "final: step %lld t=%.9g  total heat %.15g  min %.9g  max %.9g  L2 %.15g",
-         (long long)s->step, s->time, d.total, d.min, d.max, d.l2);
+         (long long)s->st.step, s->time, d.total, d.min, d.max, d.l2);
   return PT_OK;
 }
 
@@ -280,7 +279,7 @@ static int report(heat_run *r, MPI_Comm comm) {
   if (!r->cli.report) return PT_OK;
   pt_report *rep;
   PT_TRY(pt_report_create(prog, &rep));
-  pt_report_add_int(rep, "results", "steps", s->step);
+  pt_report_add_int(rep, "results", "steps", s->st.step);
   pt_report_add_double(rep, "results", "time", s->time);
   pt_report_add_double(rep, "results", "cells", cells);
   pt_report_add_double(rep, "results", "lattice_updates_per_s", lups);
@@ -292,7 +291,7 @@ static int report(heat_run *r, MPI_Comm comm) {
     pt_report_add_int(rep, "layout", key, s->decomp->dims[d]);
   }
   pt_report_add_string(rep, "layout", "halo", pt_halo_kind_names[r->p.halo]);
-  pt_report_add_string(rep, "layout", "backend", pt_backend_names[s->device.backend]);
+  pt_report_add_string(rep, "layout", "backend", pt_backend_names[s->st.device.backend]);
   int err = pt_version_report(rep, comm, r->cli.argc, r->cli.argv);
   if (!err) err = pt_report_write(rep, r->timers, comm, r->deck, r->cli.report);
   pt_report_destroy(&rep);

@@ -126,8 +126,8 @@ TEST(HeatBackend, AutoWithoutADeviceRunsTheCpuStep) {
     EXPECT_EQ(PT_OK, heat_solver_create(MPI_COMM_WORLD, &p, t, &s)) << pt_error_message();
     pt_log_init(MPI_COMM_WORLD, PT_LOG_INFO);
     if (s) {
-      EXPECT_EQ(PT_BACKEND_CPU, s->device.backend);
-      EXPECT_EQ(nullptr, s->gpu);
+      EXPECT_EQ(PT_BACKEND_CPU, s->st.device.backend);
+      EXPECT_EQ(&heat_backend_explicit, s->backend);
       heat_solver_init(s);
       for (int i = 0; i < 10; ++i) EXPECT_EQ(PT_OK, heat_solver_step(s));
       heat_diag d;

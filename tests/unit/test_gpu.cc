@@ -108,14 +108,14 @@ class GpuHeat : public testing::TestWithParam<int> {};
 TEST_P(GpuHeat, FieldIsBitwiseTheCpus) {
   SKIP_WITHOUT_GPU();
   const std::string base = kDecks[GetParam()];
-  for (const char *run : {"overlap = true\n", "overlap = false\n", "halo_off = true\n"}) {
+  for (const char *run : {"overlap = true\n", "overlap = false\n", "halo = neighbor\n", "halo_off = true\n"}) {
     const std::string cpu = base + "[run]\nbackend = cpu\n" + run;
     const std::string gpu = base + "[run]\nbackend = cuda\n" + run;
     Heat c(cpu, MPI_COMM_WORLD), g(gpu, MPI_COMM_WORLD), serial(cpu, MPI_COMM_SELF);
     ASSERT_EQ(PT_OK, c.err) << pt_error_message();
     ASSERT_EQ(PT_OK, g.err) << pt_error_message();
     ASSERT_EQ(PT_OK, serial.err) << pt_error_message();
-    ASSERT_NE(nullptr, g.s->gpu);
+    ASSERT_EQ(&heat_backend_device, g.s->backend);
     for (int i = 0; i < 40; ++i) {
       EXPECT_EQ(PT_OK, heat_solver_step(c.s));
       EXPECT_EQ(PT_OK, heat_solver_step(g.s));

@@ -33,9 +33,9 @@ bad 1 "time.steps: must be an integer (got '1.5')" "$deck" --set time.steps=1.5
 bad 1 "run.overlap: must be true or false (got 'maybe')" "$deck" --set run.overlap=maybe
 bad 1 "run.process_grid: item 2 must be a finite number (got 'x')" "$deck" --set run.process_grid=2,x
 bad 1 "run.halo: must be one of p2p, neighbor, rma, rma-pscw (got 'foo')" "$deck" --set run.halo=foo
-# A combination that does not exist: the CUDA path has its own exchange (checked before
+# A combination that does not exist: the CUDA path packs its faces (checked before
 # the device, so it is refused alike with or without a GPU).
-bad 1 "run.halo: 'rma' does not exist with run.backend = cuda (its faces go point to point, staged through host memory): leave run.halo out or set it to p2p" \
+bad 1 "run.halo: 'rma' does not exist with run.backend = cuda (the faces are packed on the device and sent as messages): set it to p2p or neighbor" \
   "$deck" --set run.backend=cuda --set run.halo=rma
 bad 1 "boundary.x_lo: must be one of dirichlet, neumann, periodic" "$deck" --set boundary.x_lo=hot
 # Out-of-range, non-finite and overflowing values.
