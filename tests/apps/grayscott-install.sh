@@ -15,7 +15,7 @@ ldd "$top_builddir/src/.libs/libpartita.so" 2>/dev/null | grep -q -e libasan -e 
 root="$PT_TMP/root"
 make -C "$top_builddir" install DESTDIR="$root" >"$PT_TMP/install.log" 2>&1 ||
   { tail -20 "$PT_TMP/install.log"; fail "make install failed"; }
-prefix=$(sed -n 's/^prefix=//p' "$top_builddir/partita.pc")
+prefix=$(sed -n 's/^prefix = //p' "$top_builddir/Makefile")
 pc=$(find "$root" -name partita.pc | head -n 1)
 [ -n "$pc" ] || fail "make install put no partita.pc under $root"
 [ -f "$root$prefix/include/partita/partita.h" ] || fail "make install put no partita.h under $root$prefix/include/partita"
@@ -23,7 +23,8 @@ pcdir=$(dirname "$pc")
 libdir=$(dirname "$pcdir")
 mkdir "$PT_TMP/src"
 cp "$top_srcdir/apps/grayscott/grayscott.c" "$PT_TMP/src/"
-# The installed .pc names its prefix; the copy in DESTDIR is relocated by defining it.
+# partita.pc finds the prefix from where it is, but not for prefix /usr (configure.ac):
+# defining it relocates the copy in DESTDIR either way (tests/apps/modulefile.sh does not).
 flags() { PKG_CONFIG_PATH="$pcdir" pkg-config --define-variable=prefix="$root$prefix" "$@" partita; }
 # shellcheck disable=SC2046
 (cd "$PT_TMP/src" && mpicc -O2 -fopenmp $(flags --cflags) -o partita-grayscott grayscott.c $(flags --libs) -lm) \
