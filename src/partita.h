@@ -1,4 +1,5 @@
-/* partita.h: the whole public API of libpartita. */
+/** @file
+ * partita.h: the whole public API of libpartita. */
 #ifndef PARTITA_H
 #define PARTITA_H
 #include "pt_error.h"
