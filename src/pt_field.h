@@ -16,7 +16,7 @@ extern "C" {
 
 /** A field of doubles on this rank's block, ghosts included (pt_field_create). */
 typedef struct pt_field {
-  const pt_decomp *decomp;    /**< the decomposition (not owned: it outlives f) */
+  const pt_decomp *decomp;    /**< the decomposition (not owned: must outlive f) */
   int ndim;                   /**< number of axes (decomp->ndim) */
   int ng;                     /**< ghost layers on every side */
   int64_t n[PT_MAXDIM];       /**< owned cells per axis (decomp->n) */
