@@ -1,4 +1,11 @@
-/* partita.h: the whole public API of libpartita. */
+/** @file
+ * partita.h: the whole public API of libpartita. */
+/** @mainpage libpartita
+ * The public API of libpartita: `#include <partita.h>` includes every module's header
+ * (the Files tab lists them; docs/design.md says what each module owns), and
+ * `pkg-config --cflags --libs partita` gives the flags to build against it. Functions
+ * that can fail return PT_OK or a PT_ERR_* code (pt_error.h); a function that every rank
+ * of a communicator must call says it is collective. */
 #ifndef PARTITA_H
 #define PARTITA_H
 #include "pt_error.h"

@@ -1,4 +1,5 @@
-/* pt_device: GPU discovery and selection (one GPU per rank, chosen from the rank's
+/** @file
+ * pt_device: GPU discovery and selection (one GPU per rank, chosen from the rank's
  * position on its node), the run-time choice between the CPU and CUDA back-ends with a
  * CPU fallback, and checking of every CUDA call. A build without CUDA has the same API:
  * it reports "no CUDA support in this build" and always runs on the CPU. */
@@ -11,37 +12,37 @@
 extern "C" {
 #endif
 
-/* Where the node-level compute runs. */
+/** Where the node-level compute runs. */
 typedef enum { PT_BACKEND_CPU = 0, PT_BACKEND_CUDA = 1, PT_BACKEND_AUTO = 2 } pt_backend;
 
-/* Names of the back-ends in enum order ("cpu", "cuda", "auto"), NULL-terminated: the
+/** Names of the back-ends in enum order ("cpu", "cuda", "auto"), NULL-terminated: the
  * choices of an app's run.backend key. */
 extern const char *const pt_backend_names[];
 
-/* What pt_device_select chose for this rank. */
+/** What pt_device_select chose for this rank. */
 typedef struct pt_device_info {
-  pt_backend backend;    /* PT_BACKEND_CPU or PT_BACKEND_CUDA, the same on every rank */
-  int id;                /* CUDA device of this rank, -1 on the CPU back-end */
-  int count;             /* CUDA devices visible to this rank */
-  int local_rank;        /* rank among the ranks sharing this node */
-  int local_size;        /* ranks sharing this node */
-  int mpi_cuda_aware;    /* MPI accepts device buffers (MPIX_Query_cuda_support) */
-  char name[256];        /* device name, "" on the CPU */
+  pt_backend backend;    /**< PT_BACKEND_CPU or PT_BACKEND_CUDA, the same on every rank */
+  int id;                /**< CUDA device of this rank, -1 on the CPU back-end */
+  int count;             /**< CUDA devices visible to this rank */
+  int local_rank;        /**< rank among the ranks sharing this node */
+  int local_size;        /**< ranks sharing this node */
+  int mpi_cuda_aware;    /**< MPI accepts device buffers (MPIX_Query_cuda_support) */
+  char name[256];        /**< device name, "" on the CPU */
 } pt_device_info;
 
-/* 1 if this library was built with CUDA, else 0. Not collective. */
+/** 1 if this library was built with CUDA, else 0. Not collective. */
 int pt_device_built(void);
 
-/* "CUDA runtime 13.0" (the toolkit the library was built with), or "no CUDA in this
+/** "CUDA runtime 13.0" (the toolkit the library was built with), or "no CUDA in this
  * build". Needs no device. Not collective. */
 const char *pt_device_cuda_version(void);
 
-/* Number of CUDA devices this process can use (0 without CUDA support, without a
+/** Number of CUDA devices this process can use (0 without CUDA support, without a
  * driver or without a device). When it is 0, *why (if not NULL) says which, e.g. "no
  * CUDA support in this build"; the answer is probed once per process. Not collective. */
 int pt_device_count(const char **why);
 
-/* Resolves `want` to a back-end and selects this rank's GPU. PT_BACKEND_CUDA needs a
+/** Resolves `want` to a back-end and selects this rank's GPU. PT_BACKEND_CUDA needs a
  * device on every rank; PT_BACKEND_AUTO uses CUDA if this build has it and every rank
  * sees a device, otherwise the CPU, with one notice on rank 0 of the pt_log
  * communicator when CUDA was built. On CUDA, ranks on the same node (grouped with
@@ -51,16 +52,16 @@ int pt_device_count(const char **why);
  * failed), PT_ERR_MPI. Collective over `comm`. */
 int pt_device_select(MPI_Comm comm, pt_backend want, pt_device_info *info);
 
-/* 1 if MPI reports at run time that it accepts CUDA device buffers (Open MPI's
+/** 1 if MPI reports at run time that it accepts CUDA device buffers (Open MPI's
  * MPIX_Query_cuda_support), else 0. Not collective. */
 int pt_device_mpi_cuda_aware(void);
 
-/* Checks the result of a CUDA runtime call (a cudaError_t passed as int): on failure
+/** Checks the result of a CUDA runtime call (a cudaError_t passed as int): on failure
  * records "[rank R] FILE:LINE: CALL failed: <CUDA error string> (<error name>)" and
  * returns PT_ERR_RUNTIME, else PT_OK. Not collective. Use PT_CUDA. */
 int pt_device_check(int cuda_err, const char *call, const char *file, int line);
 
-/* Calls a CUDA runtime function and returns PT_ERR_RUNTIME from the enclosing function
+/** Calls a CUDA runtime function and returns PT_ERR_RUNTIME from the enclosing function
  * if it failed. After a kernel launch, PT_CUDA(cudaGetLastError()) checks the launch. */
 #define PT_CUDA(call)                                                            \
   do {                                                                           \
