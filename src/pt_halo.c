@@ -53,6 +53,9 @@ int pt_halo_kind_parse(const char *name, pt_halo_kind *kind) {
 struct pt_halo {
   pt_field *f;
   pt_halo_kind kind;
+  /* Edges and corners too (pt_halo_create_box): one phase per axis, in axis order, whose
+   * slabs span the ghosts the earlier phases filled. Otherwise one phase of all faces. */
+  int box, nphase;
   /* A private duplicate of the Cartesian communicator: exchanges of different fields in
    * flight at the same time can never match each other's messages. */
   MPI_Comm comm;
@@ -62,11 +65,11 @@ struct pt_halo {
   MPI_Datatype recv[NFACE];     /* ghost layers beyond each face (two-sided back-ends) */
   MPI_Datatype target[NFACE];   /* the peer's ghosts filled across each face (one-sided) */
   int active;                   /* between begin and end */
-  /* p2p */
+  /* p2p: phase p's requests are [req_first[p], req_first[p + 1]) */
   MPI_Request req[2 * NFACE];
-  int nreq;
+  int nreq, req_first[PT_MAXDIM + 1];
   /* neighbor: the arrays must outlive the non-blocking call */
-  int counts[NFACE];
+  int counts[PT_MAXDIM][NFACE];
   MPI_Aint sdispls[NFACE], rdispls[NFACE];
   MPI_Datatype stypes[NFACE], rtypes[NFACE];
   int blocking;
@@ -86,9 +89,11 @@ static int64_t owned_first(int64_t n, int ng, int side) { return side ? n : ng; 
 static int64_t ghost_first(int64_t n, int ng, int side) { return side ? n + ng : 0; }
 
 /* The ng layers starting at allocated index `first` along `axis`, spanning the owned
- * cells of the other axes, in the storage of a block of n[] owned cells. The subarray
- * covers the whole allocation, so every slab is addressed from the field's base. */
-static int slab_type(int ndim, const int64_t n[], int ng, int axis, int64_t first, MPI_Datatype *t) {
+ * cells of the other axes (and their ghosts too along the axes before `axis` if `span`),
+ * in the storage of a block of n[] owned cells. The subarray covers the whole
+ * allocation, so every slab is addressed from the field's base. */
+static int slab_type(int ndim, const int64_t n[], int ng, int axis, int64_t first, int span,
+                     MPI_Datatype *t) {
   int64_t alloc[PT_MAXDIM], stride[PT_MAXDIM];
   pt_field_layout(ndim, n, ng, alloc, stride);
   int sizes[PT_MAXDIM], sub[PT_MAXDIM], start[PT_MAXDIM];
@@ -97,8 +102,9 @@ static int slab_type(int ndim, const int64_t n[], int ng, int axis, int64_t firs
       return PT_ERROR(PT_ERR_INPUT, "a block of %lld cells along axis %s is too large for MPI datatypes",
                       (long long)n[a], pt_decomp_axis_name(ndim, a));
     sizes[a] = (int)alloc[a];
-    sub[a] = a == axis ? ng : (int)n[a];
-    start[a] = a == axis ? (int)first : ng;
+    const int wide = span && a < axis;
+    sub[a] = a == axis ? ng : (int)n[a] + (wide ? 2 * ng : 0);
+    start[a] = a == axis ? (int)first : wide ? 0 : ng;
   }
   PT_MPI(MPI_Type_create_subarray(ndim, sizes, sub, start, MPI_ORDER_C, MPI_DOUBLE, t));
   PT_MPI(MPI_Type_commit(t));
@@ -114,9 +120,9 @@ static int build_types(pt_halo *h) {
     int a = k / 2, side = k % 2;
     h->peer[k] = f->ng > 0 ? d->nbr[a][side] : MPI_PROC_NULL;
     if (h->peer[k] == MPI_PROC_NULL) continue;
-    PT_TRY(slab_type(f->ndim, f->n, f->ng, a, owned_first(f->n[a], f->ng, side), &h->send[k]));
+    PT_TRY(slab_type(f->ndim, f->n, f->ng, a, owned_first(f->n[a], f->ng, side), h->box, &h->send[k]));
     if (!one_sided) {
-      PT_TRY(slab_type(f->ndim, f->n, f->ng, a, ghost_first(f->n[a], f->ng, side), &h->recv[k]));
+      PT_TRY(slab_type(f->ndim, f->n, f->ng, a, ghost_first(f->n[a], f->ng, side), h->box, &h->recv[k]));
       continue;
     }
     /* The peer's block may hold one cell more or less along this axis, and so a
@@ -125,7 +131,7 @@ static int build_types(pt_halo *h) {
     int64_t lo[PT_MAXDIM], pn[PT_MAXDIM];
     PT_MPI(MPI_Cart_coords(d->cart, h->peer[k], d->ndim, coords));
     pt_decomp_box_of(d, coords, lo, pn);
-    PT_TRY(slab_type(f->ndim, pn, f->ng, a, ghost_first(pn[a], f->ng, side ^ 1), &h->target[k]));
+    PT_TRY(slab_type(f->ndim, pn, f->ng, a, ghost_first(pn[a], f->ng, side ^ 1), h->box, &h->target[k]));
   }
   return PT_OK;
 }
@@ -143,18 +149,29 @@ static double *face_buf(const pt_halo *h, int k, int receive, int *count, MPI_Da
   return h->f->base;
 }
 
+/* Face k travels in phase p. */
+static int in_phase(const pt_halo *h, int p, int k) { return !h->box || k / 2 == p; }
+
+/* The persistent receive and send of face k. */
+static int init_face(pt_halo *h, int k) {
+  int count;
+  MPI_Datatype type;
+  double *buf = face_buf(h, k, 1, &count, &type);
+  PT_MPI(MPI_Recv_init(buf, count, type, h->peer[k], k ^ 1, h->comm, &h->req[h->nreq]));
+  ++h->nreq;
+  buf = face_buf(h, k, 0, &count, &type);
+  PT_MPI(MPI_Send_init(buf, count, type, h->peer[k], k, h->comm, &h->req[h->nreq]));
+  ++h->nreq;
+  return PT_OK;
+}
+
 static int setup_p2p(pt_halo *h) {
-  for (int k = 0; k < h->nface; ++k) {
-    if (h->peer[k] == MPI_PROC_NULL) continue;
-    int count;
-    MPI_Datatype type;
-    double *buf = face_buf(h, k, 1, &count, &type);
-    PT_MPI(MPI_Recv_init(buf, count, type, h->peer[k], k ^ 1, h->comm, &h->req[h->nreq]));
-    ++h->nreq;
-    buf = face_buf(h, k, 0, &count, &type);
-    PT_MPI(MPI_Send_init(buf, count, type, h->peer[k], k, h->comm, &h->req[h->nreq]));
-    ++h->nreq;
+  for (int p = 0; p < h->nphase; ++p) {
+    h->req_first[p] = h->nreq;
+    for (int k = 0; k < h->nface; ++k)
+      if (in_phase(h, p, k) && h->peer[k] != MPI_PROC_NULL) PT_TRY(init_face(h, k));
   }
+  h->req_first[h->nphase] = h->nreq;
   return PT_OK;
 }
 
@@ -172,7 +189,7 @@ static int setup_neighbor(pt_halo *h) {
     buf = face_buf(h, k, 1, &count, &type);
     PT_MPI(MPI_Get_address(buf, &h->rdispls[k]));
     h->rtypes[k] = on ? type : MPI_DOUBLE;
-    h->counts[k] = on ? count : 0;
+    for (int p = 0; p < h->nphase; ++p) h->counts[p][k] = on && in_phase(h, p, k) ? count : 0;
   }
   for (int a = 0; a < d->ndim; ++a)
     if (NBC_DUPLICATES_BROKEN && h->f->ng > 0 && d->periodic[a] && d->dims[a] <= 2) h->blocking = 1;
@@ -270,8 +287,8 @@ static int build_packed(pt_halo *h) {
 }
 
 /* Shared by both constructors: `off` is NULL for an exchange of the field itself. */
-static int create(pt_field *f, pt_halo_kind kind, const int64_t off[], double *send, double *recv,
-                  pt_halo **out) {
+static int create(pt_field *f, pt_halo_kind kind, int box, const int64_t off[], double *send,
+                  double *recv, pt_halo **out) {
   *out = NULL;
   MPI_Comm cart = f->decomp->cart;
   int err = PT_OK;
@@ -285,6 +302,8 @@ static int create(pt_field *f, pt_halo_kind kind, const int64_t off[], double *s
     h->kind = kind;
     h->comm = MPI_COMM_NULL;
     h->nface = 2 * f->ndim;
+    h->box = box;
+    h->nphase = box ? f->ndim : 1;
     for (int k = 0; k < NFACE; ++k) h->send[k] = h->recv[k] = h->target[k] = MPI_DATATYPE_NULL;
     h->coll = MPI_REQUEST_NULL;
     h->win = MPI_WIN_NULL;
@@ -311,12 +330,16 @@ static int create(pt_field *f, pt_halo_kind kind, const int64_t off[], double *s
 }
 
 int pt_halo_create(pt_field *f, pt_halo_kind kind, pt_halo **out) {
-  return create(f, kind, NULL, NULL, NULL, out);
+  return create(f, kind, 0, NULL, NULL, NULL, out);
+}
+
+int pt_halo_create_box(pt_field *f, pt_halo_kind kind, pt_halo **out) {
+  return create(f, kind, 1, NULL, NULL, NULL, out);
 }
 
 int pt_halo_create_packed(pt_field *f, pt_halo_kind kind, const int64_t off[], double *send, double *recv,
                           pt_halo **out) {
-  return create(f, kind, off, send, recv, out);
+  return create(f, kind, 0, off, send, recv, out);
 }
 
 void pt_halo_destroy(pt_halo **hp) {
@@ -336,59 +359,57 @@ void pt_halo_destroy(pt_halo **hp) {
   *hp = NULL;
 }
 
-static int put_all(pt_halo *h) {
+static int put_all(pt_halo *h, int p) {
   for (int k = 0; k < h->nface; ++k)
-    if (h->peer[k] != MPI_PROC_NULL)
+    if (in_phase(h, p, k) && h->peer[k] != MPI_PROC_NULL)
       PT_MPI(MPI_Put(h->f->base, 1, h->send[k], h->peer[k], 0, 1, h->target[k], h->win));
   return PT_OK;
 }
 
-int pt_halo_begin(pt_halo *h) {
-  if (h->active) return PT_ERROR(PT_ERR_RUNTIME, "pt_halo_begin: the previous exchange was not ended");
+static int start_phase(pt_halo *h, int p) {
+  int *counts = h->counts[p];
   switch (h->kind) {
     case PT_HALO_P2P:
-      PT_MPI(MPI_Startall(h->nreq, h->req));
+      PT_MPI(MPI_Startall(h->req_first[p + 1] - h->req_first[p], h->req + h->req_first[p]));
       break;
     case PT_HALO_NEIGHBOR:
       if (h->blocking)
-        PT_MPI(MPI_Neighbor_alltoallw(MPI_BOTTOM, h->counts, h->sdispls, h->stypes, MPI_BOTTOM, h->counts,
+        PT_MPI(MPI_Neighbor_alltoallw(MPI_BOTTOM, counts, h->sdispls, h->stypes, MPI_BOTTOM, counts,
                                       h->rdispls, h->rtypes, h->comm));
       else
-        PT_MPI(MPI_Ineighbor_alltoallw(MPI_BOTTOM, h->counts, h->sdispls, h->stypes, MPI_BOTTOM, h->counts,
+        PT_MPI(MPI_Ineighbor_alltoallw(MPI_BOTTOM, counts, h->sdispls, h->stypes, MPI_BOTTOM, counts,
                                        h->rdispls, h->rtypes, h->comm, &h->coll));
       break;
     case PT_HALO_RMA:
-      /* NOPRECEDE is valid: the previous exchange's closing fence completed every put
-       * and none was issued since. The fence still orders the puts after the target's
-       * own fence, so they cannot land while it reads its old ghosts. */
+      /* NOPRECEDE is valid: the previous phase's closing fence completed every put and
+       * none was issued since. The fence still orders the puts after the target's own
+       * fence, so they cannot land while it reads its old ghosts. */
       PT_MPI(MPI_Win_fence(MPI_MODE_NOPRECEDE, h->win));
-      PT_TRY(put_all(h));
+      PT_TRY(put_all(h, p));
       break;
     default:
       /* Post before start: start may wait for the targets' posts, this rank's included.
        * No assertions: kernels store into the window between exchanges. */
       PT_MPI(MPI_Win_post(h->group, 0, h->win));
       PT_MPI(MPI_Win_start(h->group, 0, h->win));
-      PT_TRY(put_all(h));
+      PT_TRY(put_all(h, p));
       break;
   }
-  h->active = 1;
   return PT_OK;
 }
 
-int pt_halo_end(pt_halo *h) {
-  if (!h->active) return PT_ERROR(PT_ERR_RUNTIME, "pt_halo_end: no exchange was begun");
-  h->active = 0;
+static int finish_phase(pt_halo *h, int p) {
   switch (h->kind) {
     case PT_HALO_P2P:
-      PT_MPI(MPI_Waitall(h->nreq, h->req, MPI_STATUSES_IGNORE));
+      PT_MPI(MPI_Waitall(h->req_first[p + 1] - h->req_first[p], h->req + h->req_first[p],
+                         MPI_STATUSES_IGNORE));
       break;
     case PT_HALO_NEIGHBOR:
       /* After a blocking exchange the request is null and this returns at once. */
       PT_MPI(MPI_Wait(&h->coll, MPI_STATUS_IGNORE));
       break;
     case PT_HALO_RMA:
-      /* Until the next begin's fence no rank issues RMA calls (NOSUCCEED), so none puts
+      /* Until the next phase's fence no rank issues RMA calls (NOSUCCEED), so none puts
        * into this window (NOPUT). NOSTORE would not be valid: a caller may set boundary
        * ghosts during the exchange. */
       PT_MPI(MPI_Win_fence(MPI_MODE_NOSUCCEED | MPI_MODE_NOPUT, h->win));
@@ -397,6 +418,26 @@ int pt_halo_end(pt_halo *h) {
       PT_MPI(MPI_Win_complete(h->win));
       PT_MPI(MPI_Win_wait(h->win));
       break;
+  }
+  return PT_OK;
+}
+
+int pt_halo_begin(pt_halo *h) {
+  if (h->active) return PT_ERROR(PT_ERR_RUNTIME, "pt_halo_begin: the previous exchange was not ended");
+  PT_TRY(start_phase(h, 0));
+  h->active = 1;
+  return PT_OK;
+}
+
+/* The phases after the first read what the one before delivered: they run here, one
+ * after the other. */
+int pt_halo_end(pt_halo *h) {
+  if (!h->active) return PT_ERROR(PT_ERR_RUNTIME, "pt_halo_end: no exchange was begun");
+  h->active = 0;
+  PT_TRY(finish_phase(h, 0));
+  for (int p = 1; p < h->nphase; ++p) {
+    PT_TRY(start_phase(h, p));
+    PT_TRY(finish_phase(h, p));
   }
   return PT_OK;
 }

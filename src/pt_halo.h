@@ -46,6 +46,16 @@ typedef struct pt_halo pt_halo;
  * Collective over f->decomp->cart. */
 int pt_halo_create(pt_field *f, pt_halo_kind kind, pt_halo **h);
 
+/** As pt_halo_create, for the whole ghost box: faces, edges and corners, every one of
+ * the ng layers (what a stencil with diagonal terms, or several steps between
+ * exchanges, reads). The exchange runs in one phase per axis, in axis order, each
+ * sending slabs that span the ghosts the phases before it filled; pt_halo_begin starts
+ * the first and pt_halo_end completes the rest, so less of it overlaps interior work.
+ * Ghosts on a physical (non-periodic, no neighbour) face are not written, and travel as
+ * they are into the neighbours' edge and corner ghosts. Errors and collectivity as
+ * pt_halo_create. */
+int pt_halo_create_box(pt_field *f, pt_halo_kind kind, pt_halo **h);
+
 /** As pt_halo_create, for faces the caller packs and unpacks itself (a device back-end's
  * kernels): the message across face k = 2 axis + side is the doubles [off[k], off[k+1])
  * of `send`, and the one received across it lands in the same range of `recv`. A face

@@ -2,7 +2,7 @@
 // grid sizes. Owned cells hold a unique function of their global index; after an
 // exchange every face ghost must hold the value of the global cell it mirrors (with
 // periodic wrap), and every other non-owned cell (edges, corners, outer boundaries,
-// padding) must still hold the sentinel.
+// padding) must still hold the sentinel; the box exchange fills edges and corners too.
 #include "pt_decomp.h"
 #include "pt_error.h"
 #include "pt_field.h"
@@ -41,8 +41,9 @@ void fill_round(pt_field *f, int round) {
   });
 }
 
-// What cell idx must hold after an exchange of round `round`.
-double expected(const pt_field *f, const int64_t idx[], int round) {
+// What cell idx must hold after an exchange of round `round`: face ghosts only, or with
+// `box` the edges and corners too (a ghost beyond several faces, each with a neighbour).
+double expected(const pt_field *f, const int64_t idx[], int round, bool box) {
   const pt_decomp *d = f->decomp;
   int outside = 0, axis = -1;
   for (int a = 0; a < f->ndim; ++a)
@@ -50,6 +51,16 @@ double expected(const pt_field *f, const int64_t idx[], int round) {
       ++outside;
       axis = a;
     }
+  if (box && outside > 0) {
+    int64_t g[3] = {0, 0, 0};
+    for (int a = 0; a < f->ndim; ++a) {
+      if (idx[a] < -f->ng || idx[a] >= f->n[a] + f->ng) return kSentinel;  // padding
+      const bool out = idx[a] < 0 || idx[a] >= f->n[a];
+      if (out && d->nbr[a][idx[a] >= 0] == MPI_PROC_NULL) return kSentinel;
+      g[a] = (d->lo[a] + idx[a] + d->gsize[a]) % d->gsize[a];
+    }
+    return cell_value(f->ndim, g, round);
+  }
   if (outside == 0) {
     int64_t g[3] = {0, 0, 0};
     for (int a = 0; a < f->ndim; ++a) g[a] = d->lo[a] + idx[a];
@@ -66,10 +77,10 @@ double expected(const pt_field *f, const int64_t idx[], int round) {
 }
 
 // Counts the cells that differ from `expected`, and describes the first one.
-int64_t check_round(const pt_field *f, int round, std::string *first) {
+int64_t check_round(const pt_field *f, int round, std::string *first, bool box = false) {
   int64_t bad = 0;
   pt_test::for_all_alloc(f, [&](const int64_t idx[]) {
-    double want = expected(f, idx, round), got = f->data[pt_field_offset(f, idx)];
+    double want = expected(f, idx, round, box), got = f->data[pt_field_offset(f, idx)];
     if (got == want) return;
     if (bad++ == 0) {
       std::ostringstream s;
@@ -101,8 +112,8 @@ const Geometry kGeometries[] = {
 // fails: Open MPI without a usable osc component) leaves *h NULL and sets `unavailable`,
 // so the test is skipped with the library's message rather than failed. The verdict is
 // agreed, so every rank skips alike.
-int create_halo(pt_field *f, int kind, pt_halo **h, std::string *unavailable) {
-  int err = pt_halo_create(f, (pt_halo_kind)kind, h);
+int create_halo(pt_field *f, int kind, pt_halo **h, std::string *unavailable, bool box = false) {
+  int err = box ? pt_halo_create_box(f, (pt_halo_kind)kind, h) : pt_halo_create(f, (pt_halo_kind)kind, h);
   std::string msg = pt_error_message();
   if (err == PT_ERR_INPUT && msg.find("is not available: MPI_Win_create failed") != std::string::npos) {
     *unavailable = msg;
@@ -133,7 +144,8 @@ class HaloExchange : public testing::TestWithParam<std::tuple<int, int, int, int
     }
     // pt_field_create gives the same verdict on every rank; pt_halo_create agrees on its.
     if (f_) {
-      EXPECT_EQ(create_halo(f_, std::get<0>(GetParam()), &h_, &unavailable_), PT_OK) << pt_error_message();
+      EXPECT_EQ(create_halo(f_, std::get<0>(GetParam()), &h_, &unavailable_, box_), PT_OK)
+          << pt_error_message();
     }
     if (!unavailable_.empty()) GTEST_SKIP() << unavailable_;
   }
@@ -144,8 +156,9 @@ class HaloExchange : public testing::TestWithParam<std::tuple<int, int, int, int
   }
   void expect_round(int round) {
     std::string first;
-    EXPECT_EQ(check_round(f_, round, &first), 0) << "round " << round << ": " << first;
+    EXPECT_EQ(check_round(f_, round, &first, box_), 0) << "round " << round << ": " << first;
   }
+  bool box_ = false;
   pt_decomp *d_ = nullptr;
   pt_field *f_ = nullptr;
   pt_halo *h_ = nullptr;
@@ -177,6 +190,40 @@ TEST_P(HaloExchange, BeginAndEndSplitByWork) {
 }
 
 INSTANTIATE_TEST_SUITE_P(All, HaloExchange,
+                         testing::Combine(testing::Range(0, (int)PT_HALO_NKINDS), testing::Range(0, 3),
+                                          testing::Values(0, 1), testing::Values(1, 2)),
+                         [](const auto &info) {
+                           return kind_name(std::get<0>(info.param)) + "_" +
+                                  kGeometries[std::get<1>(info.param)].name +
+                                  (std::get<2>(info.param) ? "_periodic" : "_open") + "_ng" +
+                                  std::to_string(std::get<3>(info.param));
+                         });
+
+// The whole ghost box, edges and corners included: the same two tests.
+class HaloBox : public HaloExchange {
+ protected:
+  HaloBox() { box_ = true; }
+};
+
+TEST_P(HaloBox, EveryGhostMirrorsItsCellAcrossFacesEdgesAndCorners) {
+  if (!h_) return;
+  for (int round = 7; round <= 8; ++round) {
+    fill_round(f_, round);
+    EXPECT_EQ(pt_halo_exchange(h_), PT_OK) << pt_error_message();
+    expect_round(round);
+  }
+}
+
+TEST_P(HaloBox, BeginAndEndSplitByWork) {
+  if (!h_) return;
+  fill_round(f_, 9);
+  EXPECT_EQ(pt_halo_begin(h_), PT_OK) << pt_error_message();
+  std::this_thread::sleep_for(std::chrono::milliseconds(2 * (pt_test::rank() % 3)));
+  EXPECT_EQ(pt_halo_end(h_), PT_OK) << pt_error_message();
+  expect_round(9);
+}
+
+INSTANTIATE_TEST_SUITE_P(All, HaloBox,
                          testing::Combine(testing::Range(0, (int)PT_HALO_NKINDS), testing::Range(0, 3),
                                           testing::Values(0, 1), testing::Values(1, 2)),
                          [](const auto &info) {
