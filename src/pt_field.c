@@ -118,15 +118,26 @@ void pt_field_fill(pt_field *f, double v) {
 }
 
 void pt_field_wall(pt_field *f, int d, int side, pt_wall kind, double value) {
-  if (f->decomp->nbr[d][side] != MPI_PROC_NULL) return;
-  int64_t idx[PT_MAXDIM] = {0, 0, 0}, n[PT_MAXDIM], total = 1;
-  for (int e = 0; e < f->ndim; ++e) total *= n[e] = e == d ? 1 : f->n[e];
+  pt_field_wall_reach(f, d, side, kind, value, 0);
+}
+
+void pt_field_wall_reach(pt_field *f, int d, int side, pt_wall kind, double value, int reach) {
+  const pt_decomp *dc = f->decomp;
+  if (dc->nbr[d][side] != MPI_PROC_NULL) return;
+  int64_t idx[PT_MAXDIM] = {0, 0, 0}, lo[PT_MAXDIM] = {0, 0, 0}, n[PT_MAXDIM], total = 1;
+  for (int e = 0; e < f->ndim; ++e) {
+    n[e] = 1;
+    if (e == d) continue;
+    lo[e] = dc->nbr[e][0] != MPI_PROC_NULL ? -reach : 0;
+    n[e] = f->n[e] - lo[e] + (dc->nbr[e][1] != MPI_PROC_NULL ? reach : 0);
+    total *= n[e];
+  }
   const int64_t ghost = side ? f->n[d] : -1, adj = side ? f->n[d] - 1 : 0;
   const double two_v = 2.0 * value;
   for (int64_t c = 0; c < total; ++c) {
     int64_t r = c;
     for (int e = f->ndim - 1; e >= 0; --e) {
-      idx[e] = r % n[e];
+      idx[e] = lo[e] + r % n[e];
       r /= n[e];
     }
     idx[d] = adj;

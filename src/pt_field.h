@@ -70,6 +70,11 @@ typedef enum {
  * (a 5- or 7-point stencil reads no corner). Not collective. */
 void pt_field_wall(pt_field *f, int d, int side, pt_wall kind, double value);
 
+/** As pt_field_wall, and along every other axis also `reach` (<= ng) cells into the
+ * ghosts on each side that has a neighbour: the wall of a box that a solver computes
+ * redundantly beyond its owned cells (several steps between exchanges). Not collective. */
+void pt_field_wall_reach(pt_field *f, int d, int side, pt_wall kind, double value, int reach);
+
 #ifdef __cplusplus
 }
 #endif

@@ -45,7 +45,7 @@ static int create(heat_state *st, void **impl) {
                                          &dv->gpu)));
   const heat_cuda_faces *fc = heat_cuda_faces_of(dv->gpu);
   dv->device_stale = 1;
-  return heat_halo_error(st->p, pt_halo_create_packed(st->u[0], st->p->halo, fc->off, fc->send, fc->recv,
+  return heat_params_blame(st->p, "run.halo", pt_halo_create_packed(st->u[0], st->p->halo, fc->off, fc->send, fc->recv,
                                                       &dv->halo));
 }
 
@@ -80,13 +80,15 @@ static int run_step(device *dv, heat_state *s) {
   pt_timers_stop(s->timers, s->t_halo);
   pt_timers_start(s->timers, s->t_compute);
   PT_TRY(heat_cuda_fill_ghosts(g, k, exchange));
+  int64_t olo[PT_MAXDIM], ohi[PT_MAXDIM];
+  for (int d = 0; d < f->ndim; ++d) { olo[d] = 0; ohi[d] = f->n[d]; }
   if (p->overlap) {
     for (int d = 0; d < f->ndim; ++d)
       for (int side = 0; side < 2; ++side)
-        if (heat_boundary_slab(f, d, side, lo, hi)) PT_TRY(heat_cuda_box(g, k, lo, hi, HEAT_CUDA_BOUNDARY));
+        if (heat_boundary_slab(f, olo, ohi, d, side, lo, hi))
+          PT_TRY(heat_cuda_box(g, k, lo, hi, HEAT_CUDA_BOUNDARY));
   } else {
-    for (int d = 0; d < f->ndim; ++d) { lo[d] = 0; hi[d] = f->n[d]; }
-    PT_TRY(heat_cuda_box(g, k, lo, hi, HEAT_CUDA_BOUNDARY));
+    PT_TRY(heat_cuda_box(g, k, olo, ohi, HEAT_CUDA_BOUNDARY));
   }
   /* The next step packs what both streams wrote, and the timers see the kernels. */
   PT_TRY(heat_cuda_sync(g));

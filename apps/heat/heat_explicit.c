@@ -1,9 +1,7 @@
 #include "heat_explicit.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 
-#include "pt_config.h"
 #include "pt_error.h"
 
 /* The update of one cell is the same expression, in the same order, wherever the cell
@@ -66,92 +64,104 @@ void heat_interior_box(const pt_field *f, int64_t lo[], int64_t hi[]) {
   }
 }
 
-int heat_boundary_slab(const pt_field *f, int d, int side, int64_t lo[], int64_t hi[]) {
-  if (side == 1 && f->n[d] == 1) return 0;
+int heat_boundary_slab(const pt_field *f, const int64_t blo[], const int64_t bhi[], int d, int side,
+                       int64_t lo[], int64_t hi[]) {
+  int64_t ilo[PT_MAXDIM], ihi[PT_MAXDIM];
+  heat_interior_box(f, ilo, ihi);
   for (int e = 0; e < f->ndim; ++e) {
-    if (e < d) { lo[e] = 1; hi[e] = f->n[e] - 1; }
-    else if (e > d) { lo[e] = 0; hi[e] = f->n[e]; }
+    if (ihi[e] < ilo[e]) ihi[e] = ilo[e];  /* an axis of one cell has no interior */
+    if (e < d) { lo[e] = ilo[e]; hi[e] = ihi[e]; }
+    else if (e > d) { lo[e] = blo[e]; hi[e] = bhi[e]; }
   }
-  lo[d] = side ? f->n[d] - 1 : 0;
-  hi[d] = lo[d] + 1;
-  return 1;
+  lo[d] = side ? ihi[d] : blo[d];
+  hi[d] = side ? bhi[d] : ilo[d];
+  return hi[d] > lo[d];
 }
 
-static void boundary_boxes(const pt_field *f, const double c[], double q, const pt_field *in,
-                           pt_field *out) {
-  for (int d = 0; d < f->ndim; ++d)
-    for (int side = 0; side < 2; ++side) {
-      int64_t lo[PT_MAXDIM], hi[PT_MAXDIM];
-      if (heat_boundary_slab(f, d, side, lo, hi)) heat_explicit_box(in, out, c, q, lo, hi);
-    }
-}
-
-void heat_apply_bc(const heat_params *p, pt_field *f) {
+void heat_apply_bc(const heat_params *p, pt_field *f, int reach) {
   for (int d = 0; d < f->ndim; ++d)
     for (int side = 0; side < 2; ++side)
       if (p->bc[d][side] != HEAT_BC_PERIODIC)
-        pt_field_wall(f, d, side, p->bc[d][side] == HEAT_BC_DIRICHLET ? PT_WALL_DIRICHLET : PT_WALL_NEUMANN,
-                      p->bc_value[d][side]);
+        pt_field_wall_reach(f, d, side,
+                            p->bc[d][side] == HEAT_BC_DIRICHLET ? PT_WALL_DIRICHLET : PT_WALL_NEUMANN,
+                            p->bc_value[d][side], reach);
 }
 
-int heat_halo_error(const heat_params *p, int err) {
-  if (err != PT_ERR_INPUT || !p->cfg) return err;
-  /* Copied first: recording the new error overwrites the message. */
-  char why[1024];
-  snprintf(why, sizeof why, "%s", pt_error_message());
-  return pt_config_error(p->cfg, "run.halo", "%s", why);
+/* The cells a step computes `e` steps before the next exchange: the owned ones and e
+ * layers beyond every face with a neighbour, whose ghosts the exchange filled deep
+ * enough (ng >= e + 1) for e more steps. */
+static void reach_box(const pt_field *f, int e, int64_t lo[], int64_t hi[]) {
+  for (int d = 0; d < f->ndim; ++d) {
+    lo[d] = f->decomp->nbr[d][0] != MPI_PROC_NULL ? -e : 0;
+    hi[d] = f->n[d] + (f->decomp->nbr[d][1] != MPI_PROC_NULL ? e : 0);
+  }
 }
 
 int heat_halos_create(heat_state *st, pt_halo *halo[2]) {
   int err = PT_OK;
   for (int k = 0; k < 2 && !err; ++k) {
-    err = heat_halo_error(st->p, pt_halo_create(st->u[k], st->p->halo, &halo[k]));
+    err = heat_params_blame(st->p, "run.halo", st->p->time_block > 1 ? pt_halo_create_box(st->u[k], st->p->halo, &halo[k])
+                                                       : pt_halo_create(st->u[k], st->p->halo, &halo[k]));
   }
   return err;
 }
 
-/* The CPU back-end's state is the two halos. */
+/* The CPU back-end: the halos, and where the step stands in a block of
+ * p->time_block steps between exchanges. */
+typedef struct cpu {
+  pt_halo *halo[2];
+  int pos;
+} cpu;
+
 static int create(heat_state *st, void **impl) {
-  pt_halo **halo = calloc(2, sizeof *halo);
-  int err = pt_agree(st->decomp->cart, halo ? PT_OK : PT_ERROR(PT_ERR_NOMEM, "out of memory"));
-  if (!err) err = heat_halos_create(st, halo);
-  *impl = halo;
+  cpu *c = calloc(1, sizeof *c);
+  int err = pt_agree(st->decomp->cart, c ? PT_OK : PT_ERROR(PT_ERR_NOMEM, "out of memory"));
+  if (!err) err = heat_halos_create(st, c->halo);
+  *impl = c;
   return err;
 }
 
 static void destroy(void **impl) {
-  pt_halo **halo = *impl;
-  if (!halo) return;
-  for (int k = 0; k < 2; ++k) pt_halo_destroy(&halo[k]);
-  free(halo);
+  cpu *c = *impl;
+  if (!c) return;
+  for (int k = 0; k < 2; ++k) pt_halo_destroy(&c->halo[k]);
+  free(c);
   *impl = NULL;
 }
 
+/* One step. The first of a block exchanges ghosts ng = time_block deep; each step then
+ * computes its reach box, one layer narrower than the last, so the owned cells are right
+ * after every step (output, checkpoints and stops may fall anywhere in a block) and each
+ * cell's update is the same expression as without blocking: the same bits. */
 static int step(void *impl, heat_state *s) {
-  pt_halo **halo = impl;
+  cpu *c = impl;
   const heat_params *p = s->p;
   pt_field *in = s->u[s->cur], *out = s->u[1 - s->cur];
-  const double q = s->q;
-  int64_t lo[PT_MAXDIM], hi[PT_MAXDIM];
+  const int e = p->time_block - 1 - c->pos, exchange = c->pos == 0 && !p->halo_off;
+  int64_t lo[PT_MAXDIM], hi[PT_MAXDIM], blo[PT_MAXDIM], bhi[PT_MAXDIM];
+  reach_box(in, e, blo, bhi);
+  c->pos = (c->pos + 1) % p->time_block;
   pt_timers_start(s->timers, s->t_halo);
-  if (!p->halo_off) PT_TRY(pt_halo_begin(halo[s->cur]));
+  if (exchange) PT_TRY(pt_halo_begin(c->halo[s->cur]));
   pt_timers_stop(s->timers, s->t_halo);
-  if (p->overlap) {
+  const int split = exchange && p->overlap;
+  if (split) {
     pt_timers_start(s->timers, s->t_compute);
     heat_interior_box(in, lo, hi);
-    heat_explicit_box(in, out, s->c, q, lo, hi);
+    heat_explicit_box(in, out, s->c, s->q, lo, hi);
     pt_timers_stop(s->timers, s->t_compute);
   }
   pt_timers_start(s->timers, s->t_halo);
-  if (!p->halo_off) PT_TRY(pt_halo_end(halo[s->cur]));
+  if (exchange) PT_TRY(pt_halo_end(c->halo[s->cur]));
   pt_timers_stop(s->timers, s->t_halo);
   pt_timers_start(s->timers, s->t_compute);
-  heat_apply_bc(p, in);
-  if (p->overlap) {
-    boundary_boxes(in, s->c, q, in, out);
+  heat_apply_bc(p, in, e);
+  if (split) {
+    for (int d = 0; d < in->ndim; ++d)
+      for (int side = 0; side < 2; ++side)
+        if (heat_boundary_slab(in, blo, bhi, d, side, lo, hi)) heat_explicit_box(in, out, s->c, s->q, lo, hi);
   } else {
-    for (int d = 0; d < in->ndim; ++d) { lo[d] = 0; hi[d] = in->n[d]; }
-    heat_explicit_box(in, out, s->c, q, lo, hi);
+    heat_explicit_box(in, out, s->c, s->q, blo, bhi);
   }
   pt_timers_stop(s->timers, s->t_compute);
   return PT_OK;

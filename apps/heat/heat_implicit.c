@@ -210,7 +210,7 @@ static int step(void *impl, heat_state *s) {
   }
   pt_timers_start(s->timers, s->t_compute);
   if (im->theta < 1) {
-    heat_apply_bc(p, in);
+    heat_apply_bc(p, in, 0);
     double half[PT_MAXDIM];
     int64_t lo[PT_MAXDIM], hi[PT_MAXDIM];
     for (int d = 0; d < in->ndim; ++d) { half[d] = 0.5 * s->c[d]; lo[d] = 0; hi[d] = in->n[d]; }

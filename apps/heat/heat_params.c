@@ -119,6 +119,14 @@ static int read_time(pt_config *cfg, heat_params *p) {
 
 /* The device path exchanges its faces itself, point to point: no other back-end exists
  * there, and a deck that asks for one must not run as if it had it. */
+int heat_params_blame(const heat_params *p, const char *key, int err) {
+  if (err != PT_ERR_INPUT || !p->cfg) return err;
+  /* Copied first: recording the new error overwrites the message. */
+  char why[1024];
+  snprintf(why, sizeof why, "%s", pt_error_message());
+  return pt_config_error(p->cfg, key, "%s", why);
+}
+
 int heat_params_device_halo(const heat_params *p, const pt_config *cfg) {
   if (p->halo == PT_HALO_P2P || p->halo == PT_HALO_NEIGHBOR) return PT_OK;
   return pt_config_error(cfg, "run.halo", "'%s' does not exist with run.backend = cuda (the faces are packed on "
@@ -135,9 +143,17 @@ static int read_run(pt_config *cfg, heat_params *p) {
   p->halo = (pt_halo_kind)kind;
   PT_TRY(pt_config_get_bool(cfg, "run.overlap", 1, &p->overlap));
   PT_TRY(pt_config_get_bool(cfg, "run.halo_off", 0, &p->halo_off));
+  int64_t block;
+  PT_TRY(pt_config_get_int(cfg, "run.time_block", 1, 1, 64, &block));
+  p->time_block = (int)block;
   /* cpu by default: a run on a machine without GPUs prints nothing new (auto would
    * announce its fallback on every CPU run). */
   PT_TRY(pt_config_get_choice(cfg, "run.backend", "cpu", pt_backend_names, &p->backend));
+  if (p->time_block > 1 && p->scheme != HEAT_EXPLICIT)
+    return pt_config_error(cfg, "run.time_block", "%d steps per exchange need the explicit scheme", p->time_block);
+  if (p->time_block > 1 && p->backend != PT_BACKEND_CPU)
+    return pt_config_error(cfg, "run.time_block", "%d steps per exchange run on the CPU back-end only "
+                           "(run.backend = cpu)", p->time_block);
   if (p->backend == PT_BACKEND_CUDA) {
     const char *why;
     if (p->scheme != HEAT_EXPLICIT)

@@ -38,6 +38,7 @@ typedef struct heat_params {
   pt_halo_kind halo;
   int overlap;                   /* compute the interior while ghosts travel */
   int halo_off;                  /* benchmarking only: skip the exchange */
+  int time_block;                /* steps per exchange (ghost width), CPU explicit only */
   int backend;                   /* pt_backend: run.backend (cpu, cuda, auto) */
   int dims[PT_MAXDIM];           /* requested process grid, 0 = automatic */
   double ksp_rtol;               /* implicit schemes: relative tolerance */
@@ -50,6 +51,12 @@ int heat_params_read(pt_config *cfg, heat_params *p);
 
 /* Explicit forward-Euler stability limit 1 / (2 alpha sum 1/h^2). */
 double heat_dt_limit(const heat_params *p);
+
+/* An input error found after reading (err = PT_ERR_INPUT: a halo back-end the MPI cannot
+ * serve, ghost layers a block cannot hold) is the deck's `key` at fault: returns it again
+ * naming the key, when the parameters come from a deck; any other `err` unchanged. Not
+ * collective. */
+int heat_params_blame(const heat_params *p, const char *key, int err);
 
 /* The halo back-end of `p` on the CUDA path, whose faces are packed on the device and
  * exchanged as messages (p2p or neighbor): PT_ERR_INPUT naming run.halo for a one-sided

@@ -33,8 +33,10 @@ int heat_solver_create(MPI_Comm comm, const heat_params *p, pt_timers *timers,
   for (int d = 0; d < p->ndim; ++d) periodic[d] = p->bc[d][0] == HEAT_BC_PERIODIC;
   int err = pt_decomp_create(comm, p->ndim, p->n, periodic, p->dims, &s->decomp);
   st->decomp = s->decomp;
-  for (int k = 0; k < 2 && !err; ++k) err = pt_field_create(s->decomp, 1, &st->u[k]);
+  /* A step per ghost layer between exchanges. */
+  for (int k = 0; k < 2 && !err; ++k) err = pt_field_create(s->decomp, p->time_block, &st->u[k]);
   err = pt_agree(comm, err);
+  if (p->time_block > 1) err = heat_params_blame(p, "run.time_block", err);
   for (int d = 0; d < p->ndim; ++d) st->c[d] = p->alpha * p->dt / (p->h[d] * p->h[d]);
   st->q = p->dt * p->source;
   /* The implicit schemes run on the CPU (PETSc): no device for them. */

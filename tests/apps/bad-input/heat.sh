@@ -37,6 +37,12 @@ bad 1 "run.halo: must be one of p2p, neighbor, rma, rma-pscw (got 'foo')" "$deck
 # the device, so it is refused alike with or without a GPU).
 bad 1 "run.halo: 'rma' does not exist with run.backend = cuda (the faces are packed on the device and sent as messages): set it to p2p or neighbor" \
   "$deck" --set run.backend=cuda --set run.halo=rma
+# More steps per exchange than a block has cells (periodic, so one rank exchanges too).
+bad 1 "run.time_block: ghost width 9 exceeds the " "$deck" --set grid.nx=8 --set grid.ny=16 \
+  --set boundary.x_lo=periodic --set boundary.x_hi=periodic --set run.time_block=9
+bad 1 "run.time_block: 2 steps per exchange need the explicit scheme" "$deck" --set time.scheme=backward-euler \
+  --set run.time_block=2
+bad 1 "run.time_block: must be >= 1 (got 0)" "$deck" --set run.time_block=0
 bad 1 "boundary.x_lo: must be one of dirichlet, neumann, periodic" "$deck" --set boundary.x_lo=hot
 # Out-of-range, non-finite and overflowing values.
 bad 1 "--set grid.nx=2: grid.nx: must be >= 3 (got 2)" "$deck" --set grid.nx=2
