@@ -155,7 +155,7 @@ struct diag_args {
   int scale[NBODY_NQ];
 };
 
-// nbody_diag's per-body term of quantity q, in the same order of operations.
+// nbody_cpu.c's per-body term of quantity q, in the same order of operations.
 __device__ double diag_term(const diag_args &s, int q, int64_t i) {
   const double m = s.m[i];
   if (q == NBODY_Q_MASS) return m;

@@ -4,10 +4,10 @@
  * nbody_cuda_download (start, output, checkpoints). Forces: a tiled all-pairs kernel, one
  * thread per target and the sources passing through shared memory a tile at a time, in
  * FP32 or FP64 with the formula and source order of nbody_kernel; the exchange of source
- * blocks between ranks stays with nbody_force, which copies received blocks over with
- * nbody_cuda_add_block. Every function returns PT_OK or PT_ERR_RUNTIME with
- * "[rank R] file:line: cudaXxx failed: ..." (PT_ERR_NOMEM on the host), returns with the
- * device idle unless it says otherwise, and is not collective. */
+ * blocks between ranks stays with nbody_force, which hands received blocks to
+ * nbody_cuda_add_block through nbody_device.c's hooks. Every function returns PT_OK or
+ * PT_ERR_RUNTIME with "[rank R] file:line: cudaXxx failed: ..." (PT_ERR_NOMEM on the
+ * host), returns with the device idle unless it says otherwise, and is not collective. */
 #ifndef NBODY_CUDA_H
 #define NBODY_CUDA_H
 
@@ -50,12 +50,12 @@ int nbody_cuda_add_block(nbody_cuda *g, const void *blk, int64_t nb, double eps,
 int nbody_cuda_force_end(nbody_cuda *g, double G, double eps, int with_pot);
 
 /* v += h a, and x += h v, over the local bodies: each operation rounded separately (no
- * FMA), as the CPU loops of nbody_sim compute them. */
+ * FMA), as the CPU back-end's loops (nbody_cpu.c) compute them. */
 int nbody_cuda_kick(nbody_cuda *g, double h);
 int nbody_cuda_drift(nbody_cuda *g, double h);
 
 /* The two passes of pt_sum over the per-body terms of each nbody_diag quantity q
- * (NBODY_NQ of them, the same operations in the same order as nbody_diag's host terms,
+ * (NBODY_NQ of them, the same operations in the same order as nbody_cpu.c's terms,
  * each rounded separately): maxabs[q] the largest |term| (NaN counted as infinite), then
  * acc[q] the exact sum of the terms scaled by 2^scale[q] and rounded to integers, as
  * pt_sum_add would make it. The potential must be current (a force with with_pot). */

@@ -18,8 +18,8 @@ typedef struct nbody_diag {
 } nbody_diag;
 
 /* The per-body terms summed into a nbody_diag, in this order: mass, kinetic energy,
- * potential energy, momentum (3), angular momentum (3), mass-weighted position (3). The
- * device back-end computes the same terms (nbody_cuda_diag_*). */
+ * potential energy, momentum (3), angular momentum (3), mass-weighted position (3). Each
+ * back-end computes the same terms (nbody_backend's sums). */
 enum { NBODY_Q_MASS, NBODY_Q_KIN, NBODY_Q_POT, NBODY_Q_P, NBODY_Q_L = NBODY_Q_P + 3,
        NBODY_Q_X = NBODY_Q_L + 3, NBODY_NQ = NBODY_Q_X + 3 };
 

@@ -8,9 +8,6 @@
 
 #include "nbody_kernel.h"
 #include "pt_error.h"
-#ifdef PT_HAVE_CUDA
-#include "nbody_cuda.h"
-#endif
 
 /* A block of nb bodies travels as one message: x[nb] y[nb] z[nb] m[nb], in the force
  * precision. Targets and accumulators are padded per-particle arrays. */
@@ -32,7 +29,8 @@ struct nbody_force {
   int nreq;
   pt_timers *timers;
   int t_kernel, t_comm;
-  struct nbody_cuda *gpu; /* during nbody_force_compute_device: where blocks are added */
+  const nbody_force_hooks *hooks;  /* during nbody_force_compute_with: who adds blocks */
+  void *ctx;                       /* passed to each hook */
 };
 
 static void timer_start(nbody_force *f, int id) { if (f->timers) pt_timers_start(f->timers, id); }
@@ -77,18 +75,16 @@ static int wait_requests(nbody_force *f) {
 }
 
 /* The pull of block `blk` (nb bodies) on every local target, in target slices with a
- * progress call between them. Slicing the targets changes no bit (nbody_kernel.h). On
- * the device the block is copied over (this rank's own is there already) and its kernel
- * left running while the caller waits for the next block. */
+ * progress call between them. Slicing the targets changes no bit (nbody_kernel.h). A
+ * back-end with hooks adds the block itself and may leave that work running (a device
+ * kernel) while the caller waits for the next block. */
 static int add_block(nbody_force *f, const void *blk, int64_t nb, int with_pot) {
-#ifdef PT_HAVE_CUDA
-  if (f->gpu) {
+  if (f->hooks) {
     timer_start(f, f->t_kernel);
-    nbody_cuda_check(nbody_cuda_add_block(f->gpu, blk == f->own ? NULL : blk, nb, f->eps, with_pot));
+    f->hooks->block(f->ctx, blk == f->own ? NULL : blk, nb, f->eps, with_pot);
     timer_stop(f, f->t_kernel);
     return progress(f);
   }
-#endif
   const int64_t nt = pt_particles_padded(f->p->n);
   /* Slices of at least 16 chunks, 4 per thread: enough work to amortise the parallel
    * region, often enough progress for the message in flight. */
@@ -134,8 +130,8 @@ static int compute_allgather(nbody_force *f, int with_pot) {
   timer_stop(f, f->t_comm);
   PT_MPI(err);
   for (int r = 0; r < p->size; ++r) {
-    /* On the device, this rank's block need not travel back from the host. */
-    const void *blk = f->gpu && r == p->rank ? f->own : block_of(f, f->buf[0], r);
+    /* A back-end with hooks has this rank's block: it need not travel back. */
+    const void *blk = f->hooks && r == p->rank ? f->own : block_of(f, f->buf[0], r);
     PT_TRY(add_block(f, blk, p->counts[r], with_pot));
   }
   return PT_OK;
@@ -233,22 +229,23 @@ int nbody_force_compute(nbody_force *f, double *const acc[3], double *pot) {
   return PT_OK;
 }
 
-#ifdef PT_HAVE_CUDA
-int nbody_force_compute_device(nbody_force *f, struct nbody_cuda *gpu, int with_pot) {
+int nbody_force_compute_with(nbody_force *f, const nbody_force_hooks *hooks, void *ctx,
+                             int with_pot) {
   /* With one rank nothing travels, so the own block is not copied to the host. */
   timer_start(f, f->t_kernel);
-  nbody_cuda_check(nbody_cuda_force_begin(gpu, f->p->size > 1 ? f->own : NULL));
+  hooks->begin(ctx, f->p->size > 1 ? f->own : NULL);
   timer_stop(f, f->t_kernel);
-  f->gpu = gpu;
+  f->hooks = hooks;
+  f->ctx = ctx;
   int err = compute_blocks(f, with_pot);
-  f->gpu = NULL;
+  f->hooks = NULL;
+  f->ctx = NULL;
   PT_TRY(err);
   timer_start(f, f->t_kernel);
-  nbody_cuda_check(nbody_cuda_force_end(gpu, f->G, f->eps, with_pot));
+  hooks->end(ctx, f->G, f->eps, with_pot);
   timer_stop(f, f->t_kernel);
   return PT_OK;
 }
-#endif
 
 static int setup(nbody_force *f) {
   const pt_particles *p = f->p;

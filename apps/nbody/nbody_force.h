@@ -38,14 +38,29 @@ void nbody_force_destroy(nbody_force **f);
  * is computed changes no bit of the accelerations. Errors: PT_ERR_MPI. Collective. */
 int nbody_force_compute(nbody_force *f, double *const acc[3], double *pot);
 
-struct nbody_cuda;
+/* A back-end that adds the pull of each block itself (on a device): nbody_force runs its
+ * strategy's exchange and timing ("forces" for the calls below) and hands over the
+ * blocks, a block being x[nb] y[nb] z[nb] m[nb] in the force precision.
+ *   begin  makes the targets and this rank's block on the back-end, the sums zeroed;
+ *          with `own` not NULL it also writes the block there (host memory, 4 n values)
+ *          for the exchange;
+ *   block  adds the pull of the nb sources of `blk` (host memory, reusable once it
+ *          returns) on every target, or of this rank's own block when `blk` is NULL;
+ *          eps is the softening, with `with_pot` the potential sums too;
+ *   end    leaves there the accelerations (G times the sums) and, with `with_pot`, the
+ *          potential, as nbody_force_compute makes them on the host.
+ * None returns an error: the other ranks may be in the exchange, so a back-end that
+ * fails aborts the job. */
+typedef struct nbody_force_hooks {
+  void (*begin)(void *ctx, void *own);
+  void (*block)(void *ctx, const void *blk, int64_t nb, double eps, int with_pot);
+  void (*end)(void *ctx, double G, double eps, int with_pot);
+} nbody_force_hooks;
 
-/* CUDA builds only: as nbody_force_compute for the bodies on device `gpu` (nbody_cuda,
- * borrowed): positions are read there and the accelerations (and, with `with_pot`, the
- * potential) left there. The strategies exchange blocks as on the CPU; only the blocks
- * that travel between ranks pass through host memory. Forces agree with the CPU's to
- * round-off (1e-12 relative in FP64, docs/verification.md). A device failure aborts the
- * job (nbody_cuda_check). Errors: PT_ERR_MPI. Collective. */
-int nbody_force_compute_device(nbody_force *f, struct nbody_cuda *gpu, int with_pot);
+/* As nbody_force_compute, the blocks exchanged by the strategy as on the CPU but their
+ * pulls added by `hooks` (borrowed for the call), each called with `ctx`; the results
+ * stay with the back-end. Errors: PT_ERR_MPI. Collective. */
+int nbody_force_compute_with(nbody_force *f, const nbody_force_hooks *hooks, void *ctx,
+                             int with_pot);
 
 #endif

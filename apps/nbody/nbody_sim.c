@@ -4,18 +4,22 @@
 #include <math.h>
 #include <stdlib.h>
 
+#include "nbody_backend.h"
 #include "pt_error.h"
+
+/* Every back-end this build has, one per device kind pt_device_select may choose. */
+static const nbody_backend *const backends[] = {
+    &nbody_backend_cpu,
 #ifdef PT_HAVE_CUDA
-#include "nbody_cuda.h"
+    &nbody_backend_device,
 #endif
+};
 
 void nbody_sim_destroy(nbody_sim **ps) {
   nbody_sim *s = *ps;
   if (!s) return;
   nbody_force_destroy(&s->force);
-#ifdef PT_HAVE_CUDA
-  nbody_cuda_destroy(&s->gpu);
-#endif
+  if (s->be && s->be->destroy) s->be->destroy(s);
   for (int c = 0; c < 3; ++c) free(s->acc[c]);
   free(s->pot);
   pt_particles_destroy(&s->p);
@@ -44,13 +48,13 @@ int nbody_sim_create(const nbody_params *prm, pt_particles *p, pt_timers *timers
   s->device.id = -1;
   /* The CPU back-end leaves the CUDA runtime alone. */
   if (!err && prm->backend != PT_BACKEND_CPU) err = pt_device_select(p->comm, (pt_backend)prm->backend, &s->device);
-#ifdef PT_HAVE_CUDA
-  if (!err && s->device.backend == PT_BACKEND_CUDA) {
-    int64_t maxblock = 0;
-    for (int r = 0; r < p->size; ++r) maxblock = p->counts[r] > maxblock ? p->counts[r] : maxblock;
-    err = pt_agree(p->comm, nbody_cuda_create(p->n, maxblock, prm->precision, &s->gpu));
-  }
-#endif
+  for (size_t b = 0; !err && !s->be && b < sizeof backends / sizeof *backends; ++b)
+    if (backends[b]->kind == s->device.backend) s->be = backends[b];
+  /* The device kind is the same on every rank, and so is this error. */
+  if (!err && !s->be)
+    err = PT_ERROR(PT_ERR_RUNTIME, "no back-end of this build runs on %s",
+                   pt_backend_names[s->device.backend]);
+  if (!err && s->be->create) err = pt_agree(p->comm, s->be->create(s));
   if (!err && timers) s->t_update = pt_timers_add(timers, "update");
   if (err)
     nbody_sim_destroy(&s);
@@ -61,62 +65,17 @@ int nbody_sim_create(const nbody_params *prm, pt_particles *p, pt_timers *timers
 
 static int forces(nbody_sim *s, int want_pot) {
   s->pot_valid = want_pot;
-#ifdef PT_HAVE_CUDA
-  if (s->gpu) {
-    s->host_stale = 1;
-    return nbody_force_compute_device(s->force, s->gpu, want_pot);
-  }
-#endif
-  return nbody_force_compute(s->force, s->acc, want_pot ? s->pot : NULL);
+  return s->be->forces(s, want_pot);
 }
 
 int nbody_sim_start(nbody_sim *s) {
-#ifdef PT_HAVE_CUDA
-  if (s->gpu) nbody_cuda_check(nbody_cuda_upload(s->gpu, s->p));
-#endif
+  if (s->be->upload) s->be->upload(s);
   return forces(s, 1);
 }
 
 void nbody_sim_host(nbody_sim *s) {
-#ifdef PT_HAVE_CUDA
-  if (s->gpu && s->host_stale)
-    nbody_cuda_check(nbody_cuda_download(s->gpu, s->p, s->acc, s->pot_valid ? s->pot : NULL));
-#endif
+  if (s->host_stale) s->be->to_host(s);
   s->host_stale = 0;
-}
-
-static void kick(nbody_sim *s, double h) {
-#ifdef PT_HAVE_CUDA
-  if (s->gpu) {
-    nbody_cuda_check(nbody_cuda_kick(s->gpu, h));
-    s->host_stale = 1;
-    return;
-  }
-#endif
-  pt_particles *p = s->p;
-  for (int c = 0; c < 3; ++c) {
-    double *v = p->v[c];
-    const double *a = s->acc[c];
-#pragma omp parallel for simd schedule(static)
-    for (int64_t i = 0; i < p->n; ++i) v[i] += h * a[i];
-  }
-}
-
-static void drift(nbody_sim *s, double h) {
-#ifdef PT_HAVE_CUDA
-  if (s->gpu) {
-    nbody_cuda_check(nbody_cuda_drift(s->gpu, h));
-    s->host_stale = 1;
-    return;
-  }
-#endif
-  pt_particles *p = s->p;
-  for (int c = 0; c < 3; ++c) {
-    double *x = p->x[c];
-    const double *v = p->v[c];
-#pragma omp parallel for simd schedule(static)
-    for (int64_t i = 0; i < p->n; ++i) x[i] += h * v[i];
-  }
 }
 
 /* Drift-kick-drift: the force is taken at the half-step positions, so the potential
@@ -124,12 +83,12 @@ static void drift(nbody_sim *s, double h) {
 static int step_dkd(nbody_sim *s, int want_pot) {
   const double dt = s->prm->dt;
   if (s->timers) pt_timers_start(s->timers, s->t_update);
-  drift(s, 0.5 * dt);
+  s->be->drift(s, 0.5 * dt);
   if (s->timers) pt_timers_stop(s->timers, s->t_update);
   PT_TRY(forces(s, 0));
   if (s->timers) pt_timers_start(s->timers, s->t_update);
-  kick(s, dt);
-  drift(s, 0.5 * dt);
+  s->be->kick(s, dt);
+  s->be->drift(s, 0.5 * dt);
   if (s->timers) pt_timers_stop(s->timers, s->t_update);
   if (want_pot) PT_TRY(forces(s, 1));
   return PT_OK;
@@ -154,15 +113,15 @@ int nbody_sim_step(nbody_sim *s, int want_pot) {
   /* K(k0) [D(d_s) F K(k_{s+1})] for each stage: the accelerations at the start of a step
    * are those left by the previous one. */
   if (s->timers) pt_timers_start(s->timers, s->t_update);
-  kick(s, k[0] * dt);
+  s->be->kick(s, k[0] * dt);
   if (s->timers) pt_timers_stop(s->timers, s->t_update);
   for (int st = 0; st < stages; ++st) {
     if (s->timers) pt_timers_start(s->timers, s->t_update);
-    drift(s, d[st] * dt);
+    s->be->drift(s, d[st] * dt);
     if (s->timers) pt_timers_stop(s->timers, s->t_update);
     PT_TRY(forces(s, want_pot && st == stages - 1));
     if (s->timers) pt_timers_start(s->timers, s->t_update);
-    kick(s, k[st + 1] * dt);
+    s->be->kick(s, k[st + 1] * dt);
     if (s->timers) pt_timers_stop(s->timers, s->t_update);
   }
   s->step++;
