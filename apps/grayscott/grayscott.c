@@ -39,7 +39,8 @@ typedef struct gs {
   pt_cli cli;
   pt_config *cfg;
   char *deck;
-  int ndim, neumann, halo, init, backend; /* pt_halo_kind; 0 square, 1 mode; pt_backend */
+  int ndim, neumann, init;               /* init: 0 square, 1 mode */
+  int halo, backend;                     /* pt_halo_kind, pt_backend (cpu or cuda after setup) */
   int64_t n[PT_MAXDIM], mode[PT_MAXDIM], seed, step;
   double h[PT_MAXDIM], F, k, D[2], dt, time, amplitude, size;
   pt_run_cadence cadence;
@@ -250,9 +251,10 @@ static int setup(gs *g, MPI_Comm comm) {
   for (int b = 0; b < 2; ++b)
     for (int q = 0; q < 2; ++q) {
       PT_TRY(pt_agree(comm, pt_field_create(g->decomp, 1, &g->f[b][q])));
-      if (!g->backend) PT_TRY(pt_halo_create(g->f[b][q], (pt_halo_kind)g->halo, &g->halo_of[b][q]));
+      if (dev.backend == PT_BACKEND_CPU)
+        PT_TRY(pt_halo_create(g->f[b][q], (pt_halo_kind)g->halo, &g->halo_of[b][q]));
     }
-  if (g->backend)
+  if (dev.backend == PT_BACKEND_CUDA)
     PT_TRY(device->create(g->cfg, g->f, g->halo, g->h, g->dt, g->F, g->k, g->D, &g->dev));
   g->deck = pt_config_resolved(g->cfg);
   PT_TRY(pt_timers_create(&g->timers));
