@@ -135,6 +135,6 @@ fi
 # The run report and --help.
 mpirun_t 60 2 "$gs" "$d2" -q $s2 --output "$PT_TMP/rep" --report "$PT_TMP/rep/run.json" || fail "report run failed"
 grep -q '"lattice_updates_per_s"' "$PT_TMP/rep/run.json" || fail "the report has no rate"
-grep -q '"backend": *"cpu"' "$PT_TMP/rep/run.json" || fail "the report has no layout.backend"
+grep -q '"backend":[[:space:]]*"cpu"' "$PT_TMP/rep/run.json" || fail "the report has no layout.backend"
 "$gs" --help | grep -q "Gray-Scott" || fail "--help says nothing of Gray-Scott"
 echo "ok: run report and --help"
