@@ -6,8 +6,9 @@
 # positions after 20 steps within 1e-10 of the CPU's (h5diff -d); and partita-grayscott
 # end to end: u and v of backend = cuda bitwise backend = cpu's, 2D and 3D, periodic and
 # zero-flux, 1 and 2 ranks, p2p and neighbor, checkpoints crossing between the back-ends,
-# auto choosing the GPU and the one-sided halos refused. Skipped (exit 77) where no GPU is visible: no nvidia-smi, no GPU listed,
-# or pt_device finds no usable device (a CPU-only build, a missing driver).
+# auto choosing the GPU and the one-sided halos refused. Skipped (exit 77) where no GPU is
+# visible: no nvidia-smi, no GPU listed, or pt_device finds no usable device (a CPU-only
+# build, a missing driver).
 . "$(dirname "$0")/../common.sh"
 heat="$top_builddir/apps/heat/partita-heat"
 suite="$top_builddir/tests/unit/test_gpu"
@@ -66,20 +67,23 @@ gs="$top_builddir/apps/grayscott/partita-grayscott"
 gsrun() { # DIR NP ARGS...
   d=$1 np=$2; shift 2
   mkdir -p "$d"
-  mpirun_t 120 "$np" "$gs" --output "$d" "$@" >"$d/log" 2>&1 || { cat "$d/log"; fail "grayscott run in $d failed"; }
+  mpirun_t 120 "$np" "$gs" --output "$d" "$@" >"$d/log" 2>&1 ||
+    { cat "$d/log"; fail "grayscott run in $d failed"; }
 }
 gssame() { # CPU-DIR DIR STEP WHAT
   for q in u v; do
-    "$H5DIFF" "$1/grayscott.h5" "$2/grayscott.h5" "/data/$3/meshes/$q" "/data/$3/meshes/$q" >"$2/diff" 2>&1 ||
+    "$H5DIFF" "$1/grayscott.h5" "$2/grayscott.h5" "/data/$3/meshes/$q" "/data/$3/meshes/$q" \
+      >"$2/diff" 2>&1 ||
       { cat "$2/diff"; fail "grayscott $4: $q differs from the CPU"; }
   done
 }
 for dim in 2 3; do
   if [ $dim = 2 ]; then
-    small="--set grid.nx=61 --set grid.ny=47 --set time.steps=60 --set output.every=30 --set initial.size=0.3"
-    st=60
+    small="--set grid.nx=61 --set grid.ny=47 --set time.steps=60 --set output.every=30"
+    small="$small --set initial.size=0.3" st=60
   else
-    small="--set grid.nx=23 --set grid.ny=19 --set grid.nz=17 --set time.steps=30 --set output.every=15"
+    small="--set grid.nx=23 --set grid.ny=19 --set grid.nz=17 --set time.steps=30"
+    small="$small --set output.every=15"
     small="$small --set initial.size=0.4" st=30
   fi
   for bc in periodic neumann; do
