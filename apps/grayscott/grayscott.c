@@ -3,7 +3,8 @@
  * on a 2D or 3D box, forward Euler, domain-decomposed. Written against the installed
  * library alone (docs/tutorial.md walks through it): Partita decomposes the grid,
  * exchanges the ghosts, reads the deck, runs the step loop with its output, checkpoints,
- * stops and progress line, and writes the report. */
+ * stops and progress line, and writes the report. The in-tree build with CUDA adds a
+ * device back-end (run.backend; the table below). */
 #include <math.h>
 #include <omp.h>
 #include <partita.h>
@@ -17,18 +18,37 @@ static const char *const usage =
     "box, explicit. --help-keys lists the deck keys (docs/keys.md explains them).";
 static const char *const names[2] = {"u", "v"};
 
+/* A device back-end keeps both buffers of u and v on a GPU: exchange fills the ghosts of
+ * buffer cur there, update computes the other buffer as update() does, bit for bit, and
+ * to_host copies buffer cur back. The in-tree build with CUDA links one (grayscott_cuda.cu)
+ * and defines GRAYSCOTT_CUDA: the one #ifdef. Built alone, this is the CPU program. */
+typedef struct gs_device_ops {
+  int (*create)(const pt_config *cfg, pt_field *f[2][2], int halo, const double h[], double dt,
+                double F, double k, const double D[2], void **dev);
+  int (*exchange)(void *dev, int cur), (*update)(void *dev, int cur);
+  void (*to_host)(void *dev, int cur), (*destroy)(void **dev);
+} gs_device_ops;
+#ifdef GRAYSCOTT_CUDA
+extern const gs_device_ops grayscott_cuda;
+static const gs_device_ops *const device = &grayscott_cuda;
+#else
+static const gs_device_ops *const device = NULL;
+#endif
+
 typedef struct gs {
   pt_cli cli;
   pt_config *cfg;
   char *deck;
-  int ndim, neumann, halo, init;         /* halo: a pt_halo_kind; init: 0 square, 1 mode */
+  int ndim, neumann, init;               /* init: 0 square, 1 mode */
+  int halo, backend;                     /* pt_halo_kind, pt_backend (cpu or cuda after setup) */
   int64_t n[PT_MAXDIM], mode[PT_MAXDIM], seed, step;
   double h[PT_MAXDIM], F, k, D[2], dt, time, amplitude, size;
   pt_run_cadence cadence;
   pt_units units;
   pt_decomp *decomp;
   pt_field *f[2][2];                     /* [buffer][u, v] */
-  pt_halo *halo_of[2][2];
+  pt_halo *halo_of[2][2];                /* the CPU's exchanges */
+  void *dev;                             /* the device back-end's state, or NULL */
   int cur, t_compute, t_halo;
   pt_timers *timers;
   pt_series *series;
@@ -36,7 +56,8 @@ typedef struct gs {
 } gs;
 
 static int read_deck(gs *g) {
-  static const char *const bcs[] = {"periodic", "neumann", NULL}, *const inits[] = {"square", "mode", NULL};
+  static const char *const bcs[] = {"periodic", "neumann", NULL};
+  static const char *const inits[] = {"square", "mode", NULL}, *const xyz[] = {"x", "y", "z"};
   int64_t v;
   PT_TRY(pt_config_get_int(g->cfg, "grid.ndim", 2, 2, 3, &v));
   g->ndim = (int)v;
@@ -45,12 +66,12 @@ static int read_deck(gs *g) {
     const char *const pre[3] = {"grid.n", "grid.l", "initial.mode_"};
     char key[3][32];
     double len;
-    for (int q = 0; q < 3; ++q) snprintf(key[q], sizeof key[q], "%s%s", pre[q], (const char *[]){"x", "y", "z"}[l]);
+    for (int q = 0; q < 3; ++q) snprintf(key[q], sizeof key[q], "%s%s", pre[q], xyz[l]);
     PT_TRY(pt_config_get_int(g->cfg, key[0], 128, 3, INT64_C(1) << 40, &g->n[a]));
     PT_TRY(pt_config_get_double(g->cfg, key[1], (double)g->n[a], 1e-300, 1e300, &len));
     PT_TRY(pt_config_get_int(g->cfg, key[2], 1, 0, g->n[a] / 2, &g->mode[a]));
     g->h[a] = len / (double)g->n[a];
-    for (int q = 0; l >= g->ndim && q < 3; ++q) PT_TRY(pt_config_unused(g->cfg, key[q])); /* 2D: no z */
+    for (int q = 0; l >= g->ndim && q < 3; ++q) PT_TRY(pt_config_unused(g->cfg, key[q])); /* no z */
   }
   PT_TRY(pt_config_get_choice(g->cfg, "boundary.type", "periodic", bcs, &g->neumann));
   PT_TRY(pt_config_get_double(g->cfg, "grayscott.F", 0.035, 0, 1, &g->F));
@@ -64,12 +85,18 @@ static int read_deck(gs *g) {
   PT_TRY(pt_config_get_double(g->cfg, "initial.amplitude", 0.01, 0, 1, &g->amplitude));
   PT_TRY(pt_config_get_double(g->cfg, "initial.size", 0.1, 0, 1, &g->size));
   PT_TRY(pt_config_get_choice(g->cfg, "run.halo", "p2p", pt_halo_kind_names, &g->halo));
+  PT_TRY(pt_config_get_choice(g->cfg, "run.backend", "cpu", pt_backend_names, &g->backend));
+  const char *why = "this build has no CUDA back-end";
+  if (g->backend == PT_BACKEND_CUDA && (!device || !pt_device_count(&why)))
+    return pt_config_error(g->cfg, "run.backend", "'cuda' needs a usable CUDA device (%s)", why);
   PT_TRY(pt_units_read(g->cfg, PT_UNIT_BIT(PT_UNIT_LENGTH) | PT_UNIT_BIT(PT_UNIT_TIME), &g->units));
   PT_TRY(pt_run_read(g->cfg, 100, &g->cadence));
   double s = 0; /* forward Euler is stable while dt D sum(2 / h^2) <= 1 for the faster field */
   for (int a = 0; a < g->ndim; ++a) s += 2.0 / (g->h[a] * g->h[a]);
   const double limit = 1.0 / (fmax(g->D[0], g->D[1]) * s);
-  if (g->dt > limit) return pt_config_error(g->cfg, "time.dt", "%.6g exceeds the stability limit %.6g", g->dt, limit);
+  if (g->dt > limit)
+    return pt_config_error(g->cfg, "time.dt", "%.6g exceeds the stability limit %.6g", g->dt,
+                           limit);
   return PT_OK;
 }
 
@@ -101,17 +128,9 @@ static void initial(gs *g) {
   }
 }
 
-/* One forward Euler step of both fields: exchange the ghosts of u and v together, fill
- * the zero-flux walls, update every owned cell from the old buffer into the other. */
-static int step(void *ctx, int diagnostics_due) {
-  (void)diagnostics_due;
-  gs *g = ctx;
+/* Every owned cell from buffer cur into the other, the zero-flux walls filled first. */
+static void update(gs *g) {
   pt_field *const *in = g->f[g->cur], *const *out = g->f[1 - g->cur];
-  pt_timers_start(g->timers, g->t_halo);
-  for (int q = 0; q < 2; ++q) PT_TRY(pt_halo_begin(g->halo_of[g->cur][q]));
-  for (int q = 0; q < 2; ++q) PT_TRY(pt_halo_end(g->halo_of[g->cur][q]));
-  pt_timers_stop(g->timers, g->t_halo);
-  pt_timers_start(g->timers, g->t_compute);
   for (int q = 0; g->neumann && q < 2; ++q)
     for (int a = 0; a < g->ndim; ++a)
       for (int side = 0; side < 2; ++side) pt_field_wall(in[q], a, side, PT_WALL_NEUMANN, 0);
@@ -143,6 +162,21 @@ static int step(void *ctx, int diagnostics_due) {
         vn[m] = v[m] + dt * (Dv * lv + uvv - Fk * v[m]);
       }
     }
+}
+
+/* One forward Euler step of both fields: exchange the ghosts of u and v together, update.
+ * A device back-end does both where the fields live. */
+static int step(void *ctx, int diagnostics_due) {
+  (void)diagnostics_due;
+  gs *g = ctx;
+  pt_timers_start(g->timers, g->t_halo);
+  if (g->dev) PT_TRY(device->exchange(g->dev, g->cur));
+  for (int q = 0; !g->dev && q < 2; ++q) PT_TRY(pt_halo_begin(g->halo_of[g->cur][q]));
+  for (int q = 0; !g->dev && q < 2; ++q) PT_TRY(pt_halo_end(g->halo_of[g->cur][q]));
+  pt_timers_stop(g->timers, g->t_halo);
+  pt_timers_start(g->timers, g->t_compute);
+  if (g->dev) PT_TRY(device->update(g->dev, g->cur));
+  else update(g);
   pt_timers_stop(g->timers, g->t_compute);
   g->cur = 1 - g->cur;
   g->step++;
@@ -150,34 +184,39 @@ static int step(void *ctx, int diagnostics_due) {
   return PT_OK;
 }
 
+/* u and v on the host, copied back from a device first: output, diagnostics, checkpoints. */
+static pt_field **current(gs *g) {
+  if (g->dev) device->to_host(g->dev, g->cur);
+  return g->f[g->cur];
+}
+
 /* The totals and ranges of u and v: the same on any rank count. */
 static int diagnostics(void *ctx) {
   gs *g = ctx;
   pt_stats st[2];
-  for (int q = 0; q < 2; ++q) PT_TRY(pt_reduce_field(g->f[g->cur][q], &st[q]));
-  pt_log(PT_LOG_DEBUG, "step %lld t=%.6g  u: sum %.17g in [%.6g, %.6g]  v: sum %.17g in [%.6g, %.6g]",
-         (long long)g->step, g->time, st[0].sum, st[0].min, st[0].max, st[1].sum, st[1].min, st[1].max);
+  for (int q = 0; q < 2; ++q) PT_TRY(pt_reduce_field(current(g)[q], &st[q]));
+  pt_log(PT_LOG_DEBUG, "step %lld t=%.6g  u: sum %.17g in [%.6g, %.6g]  v: sum %.17g in "
+         "[%.6g, %.6g]", (long long)g->step, g->time, st[0].sum, st[0].min, st[0].max, st[1].sum,
+         st[1].min, st[1].max);
   return PT_OK;
 }
 
 static int output(void *ctx) {
   gs *g = ctx;
-  pt_mesh_info m;
-  memset(&m, 0, sizeof m);
-  m.unit_si = 1; /* u and v are concentrations relative to the feed: dimensionless */
-  m.grid_unit_si = g->units.base[PT_UNIT_LENGTH];
+  /* u and v are concentrations relative to the feed: dimensionless */
+  pt_mesh_info m = {.unit_si = 1, .grid_unit_si = g->units.base[PT_UNIT_LENGTH]};
   for (int a = 0; a < g->ndim; ++a) {
     m.grid_spacing[a] = g->h[a];
     m.position[a] = 0.5;
   }
   for (int q = 0; q < 2; ++q)
-    PT_TRY(pt_series_write_mesh(g->series, g->step, g->time, g->dt, names[q], g->f[g->cur][q], &m));
+    PT_TRY(pt_series_write_mesh(g->series, g->step, g->time, g->dt, names[q], current(g)[q], &m));
   return PT_OK;
 }
 
 static void checkpoint_of(gs *g, pt_checkpoint *ck) {
-  *ck = (pt_checkpoint){.app = prog, .step = g->step, .time = g->time, .dt = g->dt, .deck = g->deck,
-                        .nfields = 2, .field_names = names, .fields = g->f[g->cur]};
+  *ck = (pt_checkpoint){.app = prog, .step = g->step, .time = g->time, .dt = g->dt,
+                        .deck = g->deck, .nfields = 2, .field_names = names, .fields = current(g)};
 }
 
 static int checkpoint(void *ctx) {
@@ -201,16 +240,22 @@ static int setup(gs *g, MPI_Comm comm) {
   if (g->cli.dry_run) {
     char grid[96];
     if (g->decomp->rank == 0)
-      printf("%s --dry-run: %dD grid %s on %d rank(s), %lld steps; nothing computed, nothing written\n", prog,
-             g->ndim, pt_decomp_shape(grid, sizeof grid, g->ndim, g->n), g->decomp->size,
-             (long long)g->cadence.steps);
+      printf("%s --dry-run: %dD grid %s on %d rank(s), %lld steps; nothing computed, nothing "
+             "written\n", prog, g->ndim, pt_decomp_shape(grid, sizeof grid, g->ndim, g->n),
+             g->decomp->size, (long long)g->cadence.steps);
     return PT_EXIT;
   }
+  pt_device_info dev; /* auto: the device if every rank has one, else the CPU with a notice */
+  PT_TRY(pt_device_select(comm, device ? (pt_backend)g->backend : PT_BACKEND_CPU, &dev));
+  g->backend = (int)dev.backend;
   for (int b = 0; b < 2; ++b)
     for (int q = 0; q < 2; ++q) {
       PT_TRY(pt_agree(comm, pt_field_create(g->decomp, 1, &g->f[b][q])));
-      PT_TRY(pt_halo_create(g->f[b][q], (pt_halo_kind)g->halo, &g->halo_of[b][q]));
+      if (dev.backend == PT_BACKEND_CPU)
+        PT_TRY(pt_halo_create(g->f[b][q], (pt_halo_kind)g->halo, &g->halo_of[b][q]));
     }
+  if (dev.backend == PT_BACKEND_CUDA)
+    PT_TRY(device->create(g->cfg, g->f, g->halo, g->h, g->dt, g->F, g->k, g->D, &g->dev));
   g->deck = pt_config_resolved(g->cfg);
   PT_TRY(pt_timers_create(&g->timers));
   PT_TRY(pt_timers_add(g->timers, "total") < 0 ? PT_ERR_NOMEM : PT_OK);
@@ -218,8 +263,8 @@ static int setup(gs *g, MPI_Comm comm) {
   g->t_halo = pt_timers_add(g->timers, "halo");
   PT_TRY(pt_cli_prepare_output(&g->cli, comm));
   const pt_run_ops ops = {g, step, diagnostics, output, checkpoint, &g->step, &g->time};
-  PT_TRY(pt_run_init(&g->loop, g->decomp->cart, prog, g->cli.output_dir, &g->cadence, &ops, g->timers,
-                     g->cli.max_walltime, g->cli.restart != NULL));
+  PT_TRY(pt_run_init(&g->loop, g->decomp->cart, prog, g->cli.output_dir, &g->cadence, &ops,
+                     g->timers, g->cli.max_walltime, g->cli.restart != NULL));
   PT_TRY(pt_agree(comm, pt_signal_install()));
   if (!g->cli.restart) {
     initial(g);
@@ -238,12 +283,15 @@ static int setup(gs *g, MPI_Comm comm) {
 static int run(gs *g) {
   char grid[96], path[4200];
   pt_log(PT_LOG_INFO, "%s: %dD grid %s on %d rank(s) x %d thread(s), F %g k %g Du %g Dv %g dt %g, "
-         "steps %lld to %lld, %s, halo %s", prog, g->ndim, pt_decomp_shape(grid, sizeof grid, g->ndim, g->n),
-         g->decomp->size, omp_get_max_threads(), g->F, g->k, g->D[0], g->D[1], g->dt, (long long)g->step,
-         (long long)g->cadence.steps, g->neumann ? "zero-flux walls" : "periodic", pt_halo_kind_names[g->halo]);
+         "steps %lld to %lld, %s, halo %s, backend %s", prog, g->ndim,
+         pt_decomp_shape(grid, sizeof grid, g->ndim, g->n), g->decomp->size, omp_get_max_threads(),
+         g->F, g->k, g->D[0], g->D[1], g->dt, (long long)g->step, (long long)g->cadence.steps,
+         g->neumann ? "zero-flux walls" : "periodic", pt_halo_kind_names[g->halo],
+         pt_backend_names[g->backend]);
   pt_run_series_path(&g->cadence, g->cli.output_dir, "grayscott", path, sizeof path);
   const pt_series_info info = {.software = prog, .deck = g->deck, .append = g->cli.restart != NULL,
-                               .time_unit_si = g->units.base[PT_UNIT_TIME], .unit_system = pt_units_system(&g->units)};
+                               .time_unit_si = g->units.base[PT_UNIT_TIME],
+                               .unit_system = pt_units_system(&g->units)};
   PT_TRY(pt_series_open(g->decomp->cart, path, &info, &g->series));
   return pt_run_loop(&g->loop);
 }
@@ -254,7 +302,8 @@ static int report(gs *g) {
   const double cells = (double)pt_decomp_global_cells(g->decomp);
   const double lups = tmax > 0 ? cells * (double)g->loop.steps_done / tmax : 0;
   pt_log(PT_LOG_INFO, "%.4g lattice updates/s over %.3f s", lups, tmax);
-  if (pt_log_verbosity() >= PT_LOG_INFO) PT_TRY(pt_timers_print(g->timers, g->decomp->cart, stdout));
+  if (pt_log_verbosity() >= PT_LOG_INFO)
+    PT_TRY(pt_timers_print(g->timers, g->decomp->cart, stdout));
   if (!g->cli.report) return PT_OK;
   pt_report *rep;
   PT_TRY(pt_report_create(prog, &rep));
@@ -265,6 +314,7 @@ static int report(gs *g) {
   pt_report_add_double(rep, "results", "seconds", tmax);
   pt_report_add_int(rep, "layout", "ndim", g->ndim);
   pt_report_add_string(rep, "layout", "halo", pt_halo_kind_names[g->halo]);
+  pt_report_add_string(rep, "layout", "backend", pt_backend_names[g->backend]);
   int err = pt_version_report(rep, g->decomp->cart, g->cli.argc, g->cli.argv);
   if (!err) err = pt_report_write(rep, g->timers, g->decomp->cart, g->deck, g->cli.report);
   pt_report_destroy(&rep);
@@ -276,12 +326,11 @@ int main(int argc, char **argv) {
   int err = pt_cli_begin(&g.cli, &argc, &argv, prog, usage, 0);
   if (!err) err = setup(&g, MPI_COMM_WORLD);
   if (!err) err = run(&g);
-  if (!err || err == PT_STOP) {
-    const int rerr = report(&g);
-    if (rerr) err = rerr;
-  }
+  const int rerr = !err || err == PT_STOP ? report(&g) : PT_OK; /* a stop still reports */
+  if (rerr) err = rerr;
   err = pt_cli_end(MPI_COMM_WORLD, prog, err);
   if (g.series) pt_series_close(&g.series);
+  if (g.dev) device->destroy(&g.dev);
   for (int b = 0; b < 2; ++b)
     for (int q = 0; q < 2; ++q) {
       pt_halo_destroy(&g.halo_of[b][q]);

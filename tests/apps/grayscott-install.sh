@@ -2,7 +2,8 @@
 # partita-grayscott needs nothing but the installed library: `make install` into a
 # temporary root, then a copy of its one source file is built out of the tree with mpicc
 # and `pkg-config --cflags --libs partita` alone, and runs on 1 and 4 ranks to the
-# fields of the in-tree build, bitwise.
+# fields of the in-tree build, bitwise. That build has no device back-end: it refuses
+# run.backend = cuda (one line, exit 1) and runs run.backend = auto on the CPU.
 . "$(dirname "$0")/../common.sh"
 gs="$top_builddir/apps/grayscott/partita-grayscott"
 [ -x "$gs" ] || { echo "partita-grayscott not built: skipped"; exit 77; }
@@ -33,8 +34,11 @@ lines=$(wc -l <"$PT_TMP/src/grayscott.c")
 small="--set grid.nx=40 --set grid.ny=32 --set time.steps=50 --set output.every=50 --set initial.size=0.3"
 mpirun_t 60 1 "$gs" "$top_srcdir/input/grayscott2d.ini" -q $small --output "$PT_TMP/in-tree" || fail "in-tree run failed"
 for np in 1 4; do
+  backend=cpu
+  [ $np = 4 ] && backend=auto # accepted: the CPU, as cpu is
   LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" mpirun_t 60 $np "$PT_TMP/src/partita-grayscott" \
-    "$top_srcdir/input/grayscott2d.ini" -q $small --output "$PT_TMP/out$np" || fail "the out-of-tree build failed on $np ranks"
+    "$top_srcdir/input/grayscott2d.ini" -q $small --set run.backend=$backend --output "$PT_TMP/out$np" ||
+    fail "the out-of-tree build failed on $np ranks (run.backend=$backend)"
   for q in u v; do
     "$H5DIFF" "$PT_TMP/in-tree/grayscott.h5" "$PT_TMP/out$np/grayscott.h5" /data/50/meshes/$q /data/50/meshes/$q ||
       fail "out-of-tree build on $np ranks: $q differs from the in-tree build"
@@ -42,4 +46,15 @@ for np in 1 4; do
 done
 LD_LIBRARY_PATH="$libdir" ldd "$PT_TMP/src/partita-grayscott" | grep -q "$libdir/libpartita" ||
   fail "the out-of-tree build did not run against the installed libpartita"
-echo "ok: grayscott.c ($lines lines) built from the installed library with pkg-config alone; 1 and 4 ranks = the in-tree build, bitwise"
+msg="run.backend: 'cuda' needs a usable CUDA device (this build has no CUDA back-end)"
+for np in 1 4; do
+  LD_LIBRARY_PATH="$libdir${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" mpirun_t 60 $np --quiet \
+    "$PT_TMP/src/partita-grayscott" "$top_srcdir/input/grayscott2d.ini" $small --set run.backend=cuda \
+    --output "$PT_TMP/cuda$np" >"$PT_TMP/out" 2>"$PT_TMP/err"
+  rc=$?
+  [ "$rc" -eq 1 ] || { cat "$PT_TMP/err"; fail "out of tree, run.backend=cuda, $np ranks: exit $rc, expected 1"; }
+  [ "$(wc -l <"$PT_TMP/err")" -eq 1 ] && grep -qF "$msg" "$PT_TMP/err" ||
+    { cat "$PT_TMP/err"; fail "out of tree, run.backend=cuda: not one line saying there is no back-end"; }
+done
+echo "ok: the out-of-tree build refuses run.backend=cuda: $(cat "$PT_TMP/err")"
+echo "ok: grayscott.c ($lines lines) built from the installed library with pkg-config alone; 1 and 4 ranks (cpu, auto) = the in-tree build, bitwise"

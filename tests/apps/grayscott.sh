@@ -3,7 +3,7 @@
 # halo back-end, 2D and 3D, periodic and zero-flux, 2 threads; a checkpoint on 4 ranks
 # continues on 3 bitwise; --max-walltime stops with exit 3 and a checkpoint that a
 # restart carries on; the linearised check (tests/apps/grayscott_check.py); bad input
-# is one line and exit 1 on every rank; the run report.
+# is one line and exit 1 on every rank; run.backend without a GPU; the run report.
 . "$(dirname "$0")/../common.sh"
 gs="$top_builddir/apps/grayscott/partita-grayscott"
 [ -x "$gs" ] || { echo "partita-grayscott not built: skipped"; exit 77; }
@@ -101,8 +101,40 @@ for np in 1 4; do
 done
 echo "ok: bad F, an unstable dt and a typo in a section name: one line, exit 1, at 1 and 4 ranks ($(cat "$PT_TMP/err"))"
 
+# run.backend without a GPU (this machine, or a build without the CUDA back-end): cuda is
+# one input error naming the key, exit 1 on 1 and 4 ranks, nothing written; auto runs on
+# the CPU (with pt_device_select's one notice where CUDA is built) to the CPU's fields.
+if nvidia-smi -L 2>/dev/null | grep -q '^GPU'; then
+  echo "note: a GPU is visible: run.backend=cuda and auto are checked by tests/apps/gpu.sh"
+else
+  for np in 1 4; do
+    mpirun_t 60 $np --quiet "$gs" "$d2" $s2 --set run.backend=cuda --output "$PT_TMP/cuda-$np" \
+      >"$PT_TMP/out" 2>"$PT_TMP/err"
+    rc=$?
+    [ "$rc" -eq 1 ] || { cat "$PT_TMP/err"; fail "run.backend=cuda, $np ranks: exit $rc, expected 1"; }
+    [ "$(wc -l <"$PT_TMP/err")" -eq 1 ] || { cat "$PT_TMP/err"; fail "run.backend=cuda, $np ranks: not one line"; }
+    grep -q "run.backend: 'cuda' needs a usable CUDA device (" "$PT_TMP/err" ||
+      { cat "$PT_TMP/err"; fail "run.backend=cuda: the message does not name the key"; }
+    [ ! -e "$PT_TMP/cuda-$np" ] || fail "run.backend=cuda: an output directory was created"
+  done
+  notices=1
+  grep -q "no CUDA back-end" "$PT_TMP/err" && notices=0
+  for bc in periodic:p2p neumann:rma; do # a one-sided halo is fine where auto means the CPU
+    halo=${bc#*:} bc=${bc%:*} log="$PT_TMP/auto-$bc.log"
+    mpirun_t 60 2 "$gs" "$d2" $s2 --set boundary.type=$bc --set run.backend=auto --set run.halo=$halo \
+      --output "$PT_TMP/auto-$bc" >"$log" 2>&1 || { cat "$log"; fail "run.backend=auto ($bc) failed"; }
+    n=$(grep -c "backend auto: no usable CUDA device on rank 0 (.*); running on the CPU" "$log")
+    [ "$n" -eq $notices ] || { cat "$log"; fail "run.backend=auto: $n notices, expected $notices"; }
+    grep -q "halo $halo, backend cpu" "$log" || { cat "$log"; fail "run.backend=auto: not on the CPU"; }
+    same "$PT_TMP/ref2-$bc/grayscott.h5" "$PT_TMP/auto-$bc/grayscott.h5" 60 "run.backend=auto ($bc)"
+  done
+  echo "ok: run.backend=cuda without a GPU: one line, exit 1 at 1 and 4 ranks ($(cat "$PT_TMP/err"));"
+  echo "ok: run.backend=auto runs on the CPU, bitwise the cpu fields (periodic p2p, zero-flux rma)"
+fi
+
 # The run report and --help.
 mpirun_t 60 2 "$gs" "$d2" -q $s2 --output "$PT_TMP/rep" --report "$PT_TMP/rep/run.json" || fail "report run failed"
 grep -q '"lattice_updates_per_s"' "$PT_TMP/rep/run.json" || fail "the report has no rate"
+grep -q '"backend":[[:space:]]*"cpu"' "$PT_TMP/rep/run.json" || fail "the report has no layout.backend"
 "$gs" --help | grep -q "Gray-Scott" || fail "--help says nothing of Gray-Scott"
 echo "ok: run report and --help"

@@ -1,0 +1,44 @@
+/* grayscott_cuda: partita-grayscott's CUDA back-end (grayscott_cuda.cu), linked into the
+ * in-tree program when configure finds CUDA. grayscott.c reaches it through the table
+ * below and, since it includes nothing of the project but <partita.h>, spells the same
+ * gs_device_ops out itself: the two definitions must stay identical. */
+#ifndef GRAYSCOTT_CUDA_H
+#define GRAYSCOTT_CUDA_H
+
+#include "pt_config.h"
+#include "pt_field.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct gs_device_ops {
+  /* Mirrors both buffers f[buffer][u, v] on this rank's device (pt_device_select bound
+   * it) in the host fields' layout, and sets up the exchange of the packed faces with
+   * pt_halo_create_packed of kind `halo`: p2p or neighbor, any other is PT_ERR_INPUT
+   * naming run.halo of `cfg`. The update is the CPU's with 1 / h^2 per axis, dt, F, F + k
+   * and D = (Du, Dv). The host's buffer is uploaded at the first exchange, so what the
+   * initial state or a restart wrote there goes up once. Faces with no neighbour are
+   * zero-flux walls. Errors (agreed): PT_ERR_INPUT, PT_ERR_RUNTIME, PT_ERR_NOMEM,
+   * PT_ERR_MPI. Collective over f[0][0]->decomp->cart. */
+  int (*create)(const pt_config *cfg, pt_field *f[2][2], int halo, const double h[], double dt,
+                double F, double k, const double D[2], void **dev);
+  /* Fills the ghosts of buffer `cur` (u and v): a neighbour's faces where there is one,
+   * the owned layer's values on a wall. Collective. */
+  int (*exchange)(void *dev, int cur);
+  /* Buffer 1 - cur from buffer cur; returns when the device has finished. Not collective. */
+  int (*update)(void *dev, int cur);
+  /* Copies buffer `cur` to the host if the device's is newer. Not collective. */
+  void (*to_host)(void *dev, int cur);
+  /* Frees everything and sets *dev to NULL (no-op on NULL). Collective. */
+  void (*destroy)(void **dev);
+} gs_device_ops;
+
+/* A CUDA failure after create is an internal fault: the rank prints the recorded
+ * "[rank R] file:line: cudaXxx failed: ..." and aborts the job (exit 2). */
+extern const gs_device_ops grayscott_cuda;
+
+#ifdef __cplusplus
+}
+#endif
+#endif
