@@ -12,24 +12,19 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "grayscott_device.h"
+
 static const char *const prog = "partita-grayscott";
 static const char *const usage =
     "Gray-Scott reaction-diffusion (fields u and v) on a periodic or zero-flux 2D or 3D\n"
     "box, explicit. --help-keys lists the deck keys (docs/keys.md explains them).";
 static const char *const names[2] = {"u", "v"};
 
-/* A device back-end keeps both buffers of u and v on a GPU: exchange fills the ghosts of
- * buffer cur there, update computes the other buffer as update() does, bit for bit, and
- * to_host copies buffer cur back. The in-tree build with CUDA links one (grayscott_cuda.cu)
- * and defines GRAYSCOTT_CUDA: the one #ifdef. Built alone, this is the CPU program. */
-typedef struct gs_device_ops {
-  int (*create)(const pt_config *cfg, pt_field *f[2][2], int halo, const double h[], double dt,
-                double F, double k, const double D[2], void **dev);
-  int (*exchange)(void *dev, int cur), (*update)(void *dev, int cur);
-  void (*to_host)(void *dev, int cur), (*destroy)(void **dev);
-} gs_device_ops;
+/* A device back-end (grayscott_device.h) keeps both buffers of u and v on a GPU and
+ * computes them as update() does, bit for bit. The in-tree build with CUDA links one
+ * (grayscott_cuda.cu) and defines GRAYSCOTT_CUDA: the one #ifdef. Built alone, this is
+ * the CPU program. */
 #ifdef GRAYSCOTT_CUDA
-extern const gs_device_ops grayscott_cuda;
 static const gs_device_ops *const device = &grayscott_cuda;
 #else
 static const gs_device_ops *const device = NULL;

@@ -1,11 +1,11 @@
-// grayscott_cuda: partita-grayscott on this rank's CUDA device (see grayscott_cuda.h).
+// grayscott_cuda: partita-grayscott on this rank's CUDA device (see grayscott_device.h).
 // Four device fields in the host fields' layout (ghosts and padding included, so a
 // transfer is one copy), one kernel that packs every face crossing to a neighbour (u's
 // cells, then v's, one message per face), one that fills every ghost face (received values
 // and zero-flux walls) and the update. Built with -fmad=false (Makefile.am): the update is
 // written as grayscott.c's and every operation is rounded on its own, so u and v are the
 // CPU's bit for bit.
-#include "grayscott_cuda.h"
+#include "grayscott_device.h"
 
 #include <algorithm>
 #include <cstdint>

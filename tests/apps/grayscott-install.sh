@@ -23,7 +23,7 @@ pc=$(find "$root" -name partita.pc | head -n 1)
 pcdir=$(dirname "$pc")
 libdir=$(dirname "$pcdir")
 mkdir "$PT_TMP/src"
-cp "$top_srcdir/apps/grayscott/grayscott.c" "$PT_TMP/src/"
+cp "$top_srcdir/apps/grayscott/grayscott.c" "$top_srcdir/apps/grayscott/grayscott_device.h" "$PT_TMP/src/"
 # partita.pc finds the prefix from where it is, but not for prefix /usr (configure.ac):
 # defining it relocates the copy in DESTDIR either way (tests/apps/modulefile.sh does not).
 flags() { PKG_CONFIG_PATH="$pcdir" pkg-config --define-variable=prefix="$root$prefix" "$@" partita; }

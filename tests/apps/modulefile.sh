@@ -72,7 +72,7 @@ inc=$(pkg-config --variable=includedir partita)
 [ -f "$inc/partita/partita.h" ] || fail "pkg-config's includedir $inc holds no partita/partita.h"
 
 mkdir "$PT_TMP/src"
-cp "$top_srcdir/apps/grayscott/grayscott.c" "$PT_TMP/src/"
+cp "$top_srcdir/apps/grayscott/grayscott.c" "$top_srcdir/apps/grayscott/grayscott_device.h" "$PT_TMP/src/"
 # shellcheck disable=SC2046
 (cd "$PT_TMP/src" && mpicc -O2 -fopenmp $(pkg-config --cflags partita) -o partita-grayscott grayscott.c \
   $(pkg-config --libs partita) -lm) >"$PT_TMP/cc.log" 2>&1 ||

@@ -1,12 +1,10 @@
-/* grayscott_cuda: partita-grayscott's CUDA back-end (grayscott_cuda.cu), linked into the
- * in-tree program when configure finds CUDA. grayscott.c reaches it through the table
- * below and, since it includes nothing of the project but <partita.h>, spells the same
- * gs_device_ops out itself: the two definitions must stay identical. */
-#ifndef GRAYSCOTT_CUDA_H
-#define GRAYSCOTT_CUDA_H
+/* grayscott_device: the operations of a partita-grayscott device back-end, the one
+ * definition that grayscott.c and a back-end (grayscott_cuda.cu, linked into the in-tree
+ * program when configure finds CUDA) share. Like grayscott.c it needs only <partita.h>. */
+#ifndef GRAYSCOTT_DEVICE_H
+#define GRAYSCOTT_DEVICE_H
 
-#include "pt_config.h"
-#include "pt_field.h"
+#include <partita.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -34,7 +32,8 @@ typedef struct gs_device_ops {
   void (*destroy)(void **dev);
 } gs_device_ops;
 
-/* A CUDA failure after create is an internal fault: the rank prints the recorded
+/* The CUDA back-end, defined only where the build has one. A CUDA failure after create
+ * is an internal fault: the rank prints the recorded
  * "[rank R] file:line: cudaXxx failed: ..." and aborts the job (exit 2). */
 extern const gs_device_ops grayscott_cuda;
 
