@@ -9,7 +9,9 @@
 #include "pt_error.h"
 #include "pt_log.h"
 #include "pt_progress.h"
+#include "pt_report.h"
 #include "pt_signal.h"
+#include "pt_version.h"
 
 /* Slack for "at or past a multiple of output.every_time": times built up by adding dt
  * land a few ulps either side of the multiple they are meant to hit. */
@@ -176,4 +178,34 @@ int64_t pt_run_output_count(const pt_run_cadence *c, double dt) {
 void pt_run_series_path(const pt_run_cadence *c, const char *dir, const char *name, char *out,
                         size_t len) {
   snprintf(out, len, "%s/%s%s.h5", dir, name, c->file_per_step ? "_%T" : "");
+}
+
+int pt_run_report_lattice(const pt_run *r, const pt_decomp *d, const char *halo,
+                          const char *backend, const pt_cli *cli, const char *deck) {
+  double t = pt_run_step_seconds(r), tmax;
+  PT_MPI(MPI_Allreduce(&t, &tmax, 1, MPI_DOUBLE, MPI_MAX, r->comm));
+  const double cells = (double)pt_decomp_global_cells(d);
+  const double lups = tmax > 0 ? cells * (double)r->steps_done / tmax : 0;
+  pt_log(PT_LOG_INFO, "%.4g lattice updates/s (%.4g per rank) over %.3f s", lups, lups / d->size, tmax);
+  if (pt_log_verbosity() >= PT_LOG_INFO) PT_TRY(pt_timers_print(r->timers, r->comm, stdout));
+  if (!cli->report) return PT_OK;
+  pt_report *rep;
+  PT_TRY(pt_report_create(r->prog, &rep));
+  pt_report_add_int(rep, "results", "steps", *r->ops.step_no);
+  pt_report_add_double(rep, "results", "time", *r->ops.time);
+  pt_report_add_double(rep, "results", "cells", cells);
+  pt_report_add_double(rep, "results", "lattice_updates_per_s", lups);
+  pt_report_add_double(rep, "results", "seconds", tmax);
+  pt_report_add_int(rep, "layout", "ndim", d->ndim);
+  for (int a = 0; a < d->ndim; ++a) {
+    char key[16];
+    snprintf(key, sizeof key, "ranks_%s", pt_decomp_axis_name(d->ndim, a));
+    pt_report_add_int(rep, "layout", key, d->dims[a]);
+  }
+  pt_report_add_string(rep, "layout", "halo", halo);
+  pt_report_add_string(rep, "layout", "backend", backend);
+  int err = pt_version_report(rep, r->comm, cli->argc, cli->argv);
+  if (!err) err = pt_report_write(rep, r->timers, r->comm, deck, cli->report);
+  pt_report_destroy(&rep);
+  return err;
 }

@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "pt_cli.h"
 #include "pt_config.h"
+#include "pt_decomp.h"
 #include "pt_timer.h"
 
 #ifdef __cplusplus
@@ -109,6 +111,16 @@ void pt_run_series_path(const pt_run_cadence *c, const char *dir, const char *na
 /** This rank's seconds of stepping: the loop's total without output and checkpoints,
  * the time a rate such as lattice updates per second divides by. Not collective. */
 double pt_run_step_seconds(const pt_run *r);
+
+/** The end of a lattice solver's run (one update of every cell per step): the update
+ * rate of the steps this run made over the slowest rank's stepping time
+ * (pt_run_step_seconds), logged with the phase table at info verbosity; and with
+ * cli->report set, the JSON run report: results (steps, time, cells,
+ * lattice_updates_per_s, seconds), layout (ndim, ranks per axis, `halo`, `backend`), the
+ * build and command line (pt_version_report), the timers and `deck`. Errors: PT_ERR_MPI,
+ * PT_ERR_IO, PT_ERR_NOMEM. Collective over r->comm. */
+int pt_run_report_lattice(const pt_run *r, const pt_decomp *d, const char *halo,
+                          const char *backend, const pt_cli *cli, const char *deck);
 
 #ifdef __cplusplus
 }

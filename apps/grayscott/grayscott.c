@@ -292,28 +292,8 @@ static int run(gs *g) {
 }
 
 static int report(gs *g) {
-  double t = pt_run_step_seconds(&g->loop), tmax;
-  PT_MPI(MPI_Allreduce(&t, &tmax, 1, MPI_DOUBLE, MPI_MAX, g->decomp->cart));
-  const double cells = (double)pt_decomp_global_cells(g->decomp);
-  const double lups = tmax > 0 ? cells * (double)g->loop.steps_done / tmax : 0;
-  pt_log(PT_LOG_INFO, "%.4g lattice updates/s over %.3f s", lups, tmax);
-  if (pt_log_verbosity() >= PT_LOG_INFO)
-    PT_TRY(pt_timers_print(g->timers, g->decomp->cart, stdout));
-  if (!g->cli.report) return PT_OK;
-  pt_report *rep;
-  PT_TRY(pt_report_create(prog, &rep));
-  pt_report_add_int(rep, "results", "steps", g->step);
-  pt_report_add_double(rep, "results", "time", g->time);
-  pt_report_add_double(rep, "results", "cells", cells);
-  pt_report_add_double(rep, "results", "lattice_updates_per_s", lups);
-  pt_report_add_double(rep, "results", "seconds", tmax);
-  pt_report_add_int(rep, "layout", "ndim", g->ndim);
-  pt_report_add_string(rep, "layout", "halo", pt_halo_kind_names[g->halo]);
-  pt_report_add_string(rep, "layout", "backend", pt_backend_names[g->backend]);
-  int err = pt_version_report(rep, g->decomp->cart, g->cli.argc, g->cli.argv);
-  if (!err) err = pt_report_write(rep, g->timers, g->decomp->cart, g->deck, g->cli.report);
-  pt_report_destroy(&rep);
-  return err;
+  return pt_run_report_lattice(&g->loop, g->decomp, pt_halo_kind_names[g->halo],
+                               pt_backend_names[g->backend], &g->cli, g->deck);
 }
 
 int main(int argc, char **argv) {

@@ -267,35 +267,9 @@ static int run(heat_run *r, MPI_Comm comm) {
   return PT_OK;
 }
 
-static int report(heat_run *r, MPI_Comm comm) {
-  const heat_solver *s = r->s;
-  double t = pt_run_step_seconds(&r->loop), tmax;
-  PT_MPI(MPI_Allreduce(&t, &tmax, 1, MPI_DOUBLE, MPI_MAX, comm));
-  double cells = (double)pt_decomp_global_cells(s->decomp);
-  double lups = tmax > 0 ? cells * (double)r->loop.steps_done / tmax : 0;
-  pt_log(PT_LOG_INFO, "%.4g lattice updates/s (%.4g per rank) over %.3f s", lups,
-         lups / s->decomp->size, tmax);
-  if (pt_log_verbosity() >= PT_LOG_INFO) PT_TRY(pt_timers_print(r->timers, comm, stdout));
-  if (!r->cli.report) return PT_OK;
-  pt_report *rep;
-  PT_TRY(pt_report_create(prog, &rep));
-  pt_report_add_int(rep, "results", "steps", s->st.step);
-  pt_report_add_double(rep, "results", "time", s->time);
-  pt_report_add_double(rep, "results", "cells", cells);
-  pt_report_add_double(rep, "results", "lattice_updates_per_s", lups);
-  pt_report_add_double(rep, "results", "seconds", tmax);
-  pt_report_add_int(rep, "layout", "ndim", r->p.ndim);
-  for (int d = 0; d < r->p.ndim; ++d) {
-    char key[16];
-    snprintf(key, sizeof key, "ranks_%s", pt_decomp_axis_name(r->p.ndim, d));
-    pt_report_add_int(rep, "layout", key, s->decomp->dims[d]);
-  }
-  pt_report_add_string(rep, "layout", "halo", pt_halo_kind_names[r->p.halo]);
-  pt_report_add_string(rep, "layout", "backend", pt_backend_names[s->st.device.backend]);
-  int err = pt_version_report(rep, comm, r->cli.argc, r->cli.argv);
-  if (!err) err = pt_report_write(rep, r->timers, comm, r->deck, r->cli.report);
-  pt_report_destroy(&rep);
-  return err;
+static int report(heat_run *r) {
+  return pt_run_report_lattice(&r->loop, r->s->decomp, pt_halo_kind_names[r->p.halo],
+                               pt_backend_names[r->s->st.device.backend], &r->cli, r->deck);
 }
 
 int main(int argc, char **argv) {
@@ -312,7 +286,7 @@ int main(int argc, char **argv) {
   if (!err) err = setup(&r, comm);
   if (!err) err = run(&r, comm);
   if (!err || err == PT_STOP) {
-    int rerr = report(&r, comm);
+    int rerr = report(&r);
     if (rerr) err = rerr;
   }
   err = pt_cli_end(comm, prog, err);
