@@ -382,16 +382,14 @@ int pt_config_load(MPI_Comm comm, const char *path, int nset, const char *const 
     err = read_file(path, &text, &len);
     n = err ? -1 : (long long)len;
   }
-  int mpierr = MPI_Bcast(&n, 1, MPI_LONG_LONG, 0, comm);
-  if (mpierr != MPI_SUCCESS) err = pt_error_mpi(mpierr, "MPI_Bcast", __FILE__, __LINE__);
+  if (PT_MPI_CHECK(MPI_Bcast(&n, 1, MPI_LONG_LONG, 0, comm))) err = PT_ERR_MPI;
   if (!err && n > 0) {
     if (rank != 0) {
       len = (size_t)n;
       /* Every rank must join the broadcast below, so there is no way back from here. */
       if (!(text = malloc(len))) PT_ABORT("pt_config_load: out of memory for %lld bytes", n);
     }
-    mpierr = MPI_Bcast(text, (int)n, MPI_CHAR, 0, comm);
-    if (mpierr != MPI_SUCCESS) err = pt_error_mpi(mpierr, "MPI_Bcast", __FILE__, __LINE__);
+    err = PT_MPI_CHECK(MPI_Bcast(text, (int)n, MPI_CHAR, 0, comm));
   }
   if (!err && n >= 0) err = parse_all(path, path ? (text ? text : "") : NULL, len, nset, sets, path != NULL, cfg);
   free(text);

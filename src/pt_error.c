@@ -100,6 +100,7 @@ void pt_abort(const char *file, int line, const char *fmt, ...) {
 }
 
 int pt_error_mpi(int mpierr, const char *call, const char *file, int line) {
+  if (mpierr == MPI_SUCCESS) return PT_OK;
   char s[MPI_MAX_ERROR_STRING];
   int len = 0;
   if (MPI_Error_string(mpierr, s, &len) != MPI_SUCCESS) snprintf(s, sizeof s, "error %d", mpierr);

@@ -126,8 +126,8 @@ int pt_h5_open(MPI_Comm comm, const char *path, int mode, hid_t *file) {
   /* H5Fis_hdf5 only looks for the signature; a truncated file fails in H5Fopen. */
   if (state == FILE_NOT_HDF5) return PT_ERROR(PT_ERR_INPUT, "%s: not an HDF5 file", path);
 
-  int err = mode == PT_H5_READ ? PT_OK : pt_agree(comm, check_mpi_io());
-  if (err) return err;
+  if (mode != PT_H5_READ) PT_TRY(pt_agree(comm, check_mpi_io()));
+  int err = PT_OK;
   hid_t fapl = mpio_fapl(comm);
   if (fapl < 0) return pt_agree(comm, PT_ERROR(PT_ERR_IO, "%s: cannot set up MPI-IO access", path));
   if (mode == PT_H5_CREATE)

@@ -17,13 +17,6 @@
 #define PT_INTERNAL
 #endif
 
-/* An MPI call's error code as a Partita code (PT_OK or PT_ERR_MPI with the message), for
- * code that must go on to a cleanup label rather than return at once (PT_MPI). */
-static inline int pt_mpi_check(int rc, const char *call, const char *file, int line) {
-  return rc == MPI_SUCCESS ? 0 : pt_error_mpi(rc, call, file, line);
-}
-#define PT_MPI_CHECK(call) pt_mpi_check((call), #call, __FILE__, __LINE__)
-
 enum { PT_H5_READ, PT_H5_WRITE, PT_H5_CREATE };
 
 /* Turns off HDF5's own error printing: Partita reports one line per failure. */

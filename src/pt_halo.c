@@ -237,10 +237,9 @@ static int setup_rma(pt_halo *h) {
   }
   MPI_Group all;
   PT_MPI(MPI_Comm_group(h->comm, &all));
-  rc = MPI_Group_incl(all, nr, ranks, &h->group);
+  int err = PT_MPI_CHECK(MPI_Group_incl(all, nr, ranks, &h->group));
   MPI_Group_free(&all);
-  if (rc != MPI_SUCCESS) return pt_error_mpi(rc, "MPI_Group_incl", __FILE__, __LINE__);
-  return PT_OK;
+  return err;
 }
 
 /* Collective part of create. */

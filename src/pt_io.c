@@ -212,7 +212,7 @@ static int read_column(MPI_Comm comm, const char *path, hid_t loc, const char *n
   if (!err && *total >= 0 && (int64_t)dim != *total)
     err = PT_ERROR(PT_ERR_INPUT, "%s: %s has %llu entries, the species has %" PRId64, path, what,
                    (unsigned long long)dim, *total);
-  if (err) return err;
+  PT_TRY(err);
   if (*total < 0) {
     /* Caller learns the size from the first column; the block is decided afterwards. */
     *total = (int64_t)dim;

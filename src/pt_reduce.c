@@ -40,10 +40,10 @@ int pt_sum_finish(pt_sum *s, MPI_Comm comm, double *sum) {
   PT_MPI(MPI_Type_commit(&t));
   PT_MPI(MPI_Op_create(sum_i128, 1, &op));
   __int128 total = 0;
-  int err = MPI_Allreduce(&s->acc, &total, 1, t, op, comm);
+  int err = PT_MPI_CHECK(MPI_Allreduce(&s->acc, &total, 1, t, op, comm));
   MPI_Op_free(&op);
   MPI_Type_free(&t);
-  PT_MPI(err);
+  PT_TRY(err);
   /* One correctly rounded conversion, then an exact power-of-two scaling. */
   *sum = ldexp((double)total, -s->scale);
   return PT_OK;

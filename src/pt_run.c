@@ -107,10 +107,10 @@ static int check_stop(pt_run *r, double t0, int *stop) {
   const double now = MPI_Wtime();
   const int64_t step = *r->ops.step_no;
   double per_step = (now - r->last_check) / (double)(step - (r->next_check - r->check_every));
-  int mpierr = err ? MPI_SUCCESS : MPI_Allreduce(MPI_IN_PLACE, &per_step, 1, MPI_DOUBLE, MPI_MAX, r->comm);
+  if (!err)
+    err = PT_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &per_step, 1, MPI_DOUBLE, MPI_MAX, r->comm));
   pt_timers_stop(r->timers, r->t_stop);
   PT_TRY(err);
-  if (mpierr != MPI_SUCCESS) return pt_error_mpi(mpierr, "MPI_Allreduce", __FILE__, __LINE__);
   double k = per_step > 0 ? floor(check_interval / per_step) : 1;
   r->check_every = k < 1 ? 1 : k > 1e6 ? 1000000 : (int64_t)k;
   r->next_check = step + r->check_every;

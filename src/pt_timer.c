@@ -91,11 +91,11 @@ int pt_timers_reduce(const pt_timers *t, MPI_Comm comm, pt_timer_stats *stats) {
   double *loc = malloc(sizeof(double) * (size_t)n * 3), *red = loc ? loc + n : NULL;
   if (!loc) return PT_ERROR(PT_ERR_NOMEM, "out of memory for timers");
   for (int i = 0; i < n; ++i) loc[i] = seconds(t, i);
-  int err = MPI_Allreduce(loc, red, n, MPI_DOUBLE, MPI_SUM, comm);
+  int err = PT_MPI_CHECK(MPI_Allreduce(loc, red, n, MPI_DOUBLE, MPI_SUM, comm));
   for (int i = 0; i < n && !err; ++i) stats[i].avg = red[i] / size;
-  if (!err) err = MPI_Allreduce(loc, red, n, MPI_DOUBLE, MPI_MIN, comm);
+  if (!err) err = PT_MPI_CHECK(MPI_Allreduce(loc, red, n, MPI_DOUBLE, MPI_MIN, comm));
   for (int i = 0; i < n && !err; ++i) stats[i].min = red[i];
-  if (!err) err = MPI_Allreduce(loc, red, n, MPI_DOUBLE, MPI_MAX, comm);
+  if (!err) err = PT_MPI_CHECK(MPI_Allreduce(loc, red, n, MPI_DOUBLE, MPI_MAX, comm));
   for (int i = 0; i < n && !err; ++i) {
     stats[i].max = red[i];
     stats[i].name = t->p[i].name;
@@ -103,7 +103,7 @@ int pt_timers_reduce(const pt_timers *t, MPI_Comm comm, pt_timer_stats *stats) {
     stats[i].imbalance = stats[i].avg > 0 ? (stats[i].max - stats[i].avg) / stats[i].avg : 0;
   }
   free(loc);
-  return err ? pt_error_mpi(err, "MPI_Allreduce", __FILE__, __LINE__) : PT_OK;
+  return err;
 }
 
 int pt_timers_print(const pt_timers *t, MPI_Comm comm, FILE *out) {

@@ -71,10 +71,9 @@ static int host_list(MPI_Comm comm, char **out) {
   char *all = calloc((size_t)size, MPI_MAX_PROCESSOR_NAME);
   char *joined = calloc((size_t)size, MPI_MAX_PROCESSOR_NAME + 2);
   int err = all && joined ? PT_OK : PT_ERROR(PT_ERR_NOMEM, "out of memory for the host list");
-  if (!err) {
-    int merr = MPI_Allgather(me, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, all, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, comm);
-    if (merr != MPI_SUCCESS) err = pt_error_mpi(merr, "MPI_Allgather", __FILE__, __LINE__);
-  }
+  if (!err)
+    err = PT_MPI_CHECK(MPI_Allgather(me, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, all,
+                                     MPI_MAX_PROCESSOR_NAME, MPI_CHAR, comm));
   if (!err) {
     qsort(all, (size_t)size, MPI_MAX_PROCESSOR_NAME, cmp_str);
     size_t off = 0;

@@ -145,11 +145,11 @@ static int dry_run_plan(heat_run *r, MPI_Comm comm) {
   pt_field_layout(p->ndim, d->n, 1, alloc, stride);
   double mine[2] = {(double)pt_decomp_local_cells(d), 2.0 * 8.0}, mx[2], mn[2];
   for (int a = 0; a < p->ndim; ++a) mine[1] *= (double)alloc[a];  /* two fields, ghosts included */
-  int err = MPI_Allreduce(mine, mx, 2, MPI_DOUBLE, MPI_MAX, comm);
-  if (err == MPI_SUCCESS) err = MPI_Allreduce(mine, mn, 2, MPI_DOUBLE, MPI_MIN, comm);
-  if (err != MPI_SUCCESS) {
+  int err = PT_MPI_CHECK(MPI_Allreduce(mine, mx, 2, MPI_DOUBLE, MPI_MAX, comm));
+  if (!err) err = PT_MPI_CHECK(MPI_Allreduce(mine, mn, 2, MPI_DOUBLE, MPI_MIN, comm));
+  if (err) {
     pt_decomp_destroy(&d);
-    return pt_error_mpi(err, "MPI_Allreduce", __FILE__, __LINE__);
+    return err;
   }
   const double cells = (double)pt_decomp_global_cells(d), field = 8.0 * cells;
   const int64_t steps = p->steps, ck = p->cadence.checkpoint_every;
