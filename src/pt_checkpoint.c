@@ -31,6 +31,7 @@ static int fault_is(const char *what) {
 /* A crash, as far as the files can tell: no cleanup, no MPI_Finalize. */
 static void crash_if(MPI_Comm comm, const char *what) {
   if (!fault_is(what)) return;
+  /* Unchecked: the process exits next, whatever the barrier says. */
   MPI_Barrier(comm);
   fprintf(stderr, "pt_checkpoint: PT_CHECKPOINT_FAULT=%s: exiting\n", what);
   _exit(PT_EXIT_RUNTIME);
@@ -130,7 +131,7 @@ int pt_checkpoint_write(MPI_Comm comm, const char *dir, pt_checkpoint *ck) {
     if (!err && fsync_path(d) != 0)
       err = PT_ERROR(PT_ERR_IO, "%s: fsync of the directory failed: %s", d, strerror(errno));
   }
-  if (fault_is("after-rotate")) MPI_Barrier(comm);
+  if (fault_is("after-rotate")) PT_MPI(MPI_Barrier(comm));
   err = pt_agree(comm, err);
   if (!err) snprintf(ck->path, sizeof ck->path, "%s", now);
   return err;

@@ -20,7 +20,8 @@
 #include "pt_log.h"
 #include "pt_version.h"
 
-/* --help and --version may come before MPI_Init in a tool; then this process prints. */
+/* --help and --version may come before MPI_Init in a tool; then this process prints.
+ * Unchecked: a failed query leaves rank 0, and the text is printed rather than lost. */
 static int is_rank0(void) {
   int init = 0, fin = 0, rank = 0;
   MPI_Initialized(&init);
@@ -185,8 +186,11 @@ int pt_cli_begin(pt_cli *cli, int *argc, char ***argv, const char *prog, const c
                  int passthrough) {
   int provided;
   pt_h5_mpi_io_defaults();
-  MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
-  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  /* No agreement is possible without MPI, nor a returned error before errors return. */
+  if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+    PT_ABORT("MPI_Init_thread failed");
+  if (MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN) != MPI_SUCCESS)
+    PT_ABORT("MPI_Comm_set_errhandler failed");
   int err = pt_cli_parse(cli, *argc, *argv, prog, usage, passthrough);
   /* OpenMP threads compute between MPI calls of the main thread: FUNNELED at least. */
   if (!err && provided < MPI_THREAD_FUNNELED)
@@ -222,7 +226,7 @@ static int make_dirs(const char *opt, const char *dir) {
 
 int pt_cli_prepare_output(const pt_cli *cli, MPI_Comm comm) {
   int rank, err = PT_OK;
-  MPI_Comm_rank(comm, &rank);
+  PT_MPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) {
     char opt[4200];
     snprintf(opt, sizeof opt, "--output %s", cli->output_dir);

@@ -192,9 +192,10 @@ int pt_decomp_create(MPI_Comm comm, int ndim, const int64_t gsize[], const int p
       d->dims[a] = dims[a];
       d->periodic[a] = periodic && periodic[a] ? 1 : 0;
     }
-    err = setup(d, comm);
   }
+  /* setup starts with a collective MPI_Cart_create: no rank may skip it alone. */
   err = pt_agree(comm, err);
+  if (!err) err = pt_agree(comm, setup(d, comm));
   if (err) {
     pt_decomp_destroy(&d);
     return err;
@@ -205,6 +206,7 @@ int pt_decomp_create(MPI_Comm comm, int ndim, const int64_t gsize[], const int p
 
 void pt_decomp_destroy(pt_decomp **d) {
   if (!d || !*d) return;
+  /* Unchecked: a destroy has no error to return; a failed free only leaks the handle. */
   if ((*d)->cart != MPI_COMM_NULL) MPI_Comm_free(&(*d)->cart);
   free(*d);
   *d = NULL;

@@ -106,6 +106,7 @@ int pt_device_select(MPI_Comm comm, pt_backend want, pt_device_info *info) {
   PT_MPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
   err = PT_MPI_CHECK(MPI_Comm_rank(node, &info->local_rank));
   if (!err) err = PT_MPI_CHECK(MPI_Comm_size(node, &info->local_size));
+  /* Unchecked: a failure to free leaks one handle and takes nothing from the answer. */
   MPI_Comm_free(&node);
   PT_TRY(err);
   const char *why;

@@ -96,7 +96,5 @@ typedef struct pt_h5_steplist {
 PT_INTERNAL int pt_h5_list_steps(hid_t file, pt_h5_steplist *l);
 /* qsort order of int64_t values. */
 PT_INTERNAL int pt_h5_cmp_i64(const void *a, const void *b);
-/* This process's rank in comm (0 if MPI_Comm_rank fails). */
-PT_INTERNAL int pt_h5_rank(MPI_Comm comm);
 
 #endif

@@ -176,11 +176,18 @@ int pt_io_read_mesh(const char *path, int64_t step, const char *name, pt_field *
     ms = pt_h5_field_memspace(f);
     fs = pt_h5_field_filespace(dset, f);
     dxpl = pt_h5_collective_dxpl();
-    if (ms < 0 || fs < 0 || dxpl < 0 || H5Dread(dset, H5T_NATIVE_DOUBLE, ms, fs, dxpl, f->base) < 0)
-      err = PT_ERROR(PT_ERR_IO, "%s: reading %s failed", path, what);
+    if (ms < 0 || fs < 0 || dxpl < 0)
+      err = PT_ERROR(PT_ERR_IO, "%s: cannot set up reading %s", path, what);
   }
+  /* The read and the checksum's sum are collective: a rank that cannot take part in
+   * either says so first. */
+  err = pt_agree(comm, err);
+  if (!err && H5Dread(dset, H5T_NATIVE_DOUBLE, ms, fs, dxpl, f->base) < 0)
+    err = PT_ERROR(PT_ERR_IO, "%s: reading %s failed", path, what);
+  err = pt_agree(comm, err);
   uint64_t sum;
-  if (!err && !(err = pt_h5_field_checksum(f, &sum))) err = verify_checksum(path, what, dset, sum);
+  if (!err) err = pt_h5_field_checksum(f, &sum);
+  if (!err) err = verify_checksum(path, what, dset, sum);
   if (!err && time && pt_h5_read_doubles(grp, "time", 1, time) != 0)
     err = PT_ERROR(PT_ERR_INPUT, "%s: step %" PRId64 " has no time attribute", path, st);
   if (step_out) *step_out = st;
@@ -238,6 +245,8 @@ static int read_column(MPI_Comm comm, const char *path, hid_t loc, const char *n
   if (ms >= 0) H5Sclose(ms);
   if (dxpl >= 0) H5Pclose(dxpl);
   H5Dclose(d);
+  /* A rank whose part failed must not leave the others alone in the next collective. */
+  err = pt_agree(comm, err);
   if (err)
     free(buf);
   else
@@ -250,12 +259,12 @@ static int read_column(MPI_Comm comm, const char *path, hid_t loc, const char *n
  * truncated or spliced species is refused instead of being read short. Each rank checks
  * a block of the patch table; the verdict is agreed. */
 static int check_patches(MPI_Comm comm, const char *path, hid_t sp, const char *what, int64_t total) {
+  int rank, size;
+  PT_MPI(MPI_Comm_rank(comm, &rank));
+  PT_MPI(MPI_Comm_size(comm, &size));
   if (!pt_h5_exists(sp, "particlePatches")) return PT_OK;
   hid_t g = H5Gopen2(sp, "particlePatches", H5P_DEFAULT);
   if (g < 0) return pt_agree(comm, PT_ERROR(PT_ERR_INPUT, "%s: cannot open %s/particlePatches", path, what));
-  int rank, size;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
   char nwhat[320], fwhat[320];
   snprintf(nwhat, sizeof nwhat, "%s/particlePatches/numParticles", what);
   snprintf(fwhat, sizeof fwhat, "%s/particlePatches/numParticlesOffset", what);
@@ -299,12 +308,12 @@ int pt_io_read_particles(MPI_Comm comm, const char *path, int64_t step,
   memset(p, 0, sizeof *p);
   if (nrec < 0 || nrec > PT_IO_MAXREC)
     return PT_ERROR(PT_ERR_INPUT, "pt_io_read_particles: %d records asked for", nrec);
+  int rank, size;
+  PT_MPI(MPI_Comm_rank(comm, &rank));
+  PT_MPI(MPI_Comm_size(comm, &size));
   hid_t file, grp, sp = -1;
   int64_t st;
   PT_TRY(open_step(comm, path, step, &file, &grp, &st));
-  int rank, size;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
   char what[256], buf[PT_IO_NAMELEN + 16];
   int err = pt_h5_valid_name(species) ? PT_OK : PT_ERROR(PT_ERR_INPUT, "%s: bad species name", path);
   if (!err) {

@@ -35,6 +35,7 @@ void pt_particles_destroy(pt_particles **pp) {
   free(p->mass);
   free(p->counts);
   free(p->displs);
+  /* Unchecked: a destroy has no error to return; a failed free only leaks the handle. */
   if (p->comm != MPI_COMM_NULL) MPI_Comm_free(&p->comm);
   free(p);
   *pp = NULL;
@@ -42,9 +43,9 @@ void pt_particles_destroy(pt_particles **pp) {
 
 static int create(MPI_Comm comm, int64_t ntotal, pt_particles *p) {
   PT_MPI(MPI_Comm_dup(comm, &p->comm));
-  MPI_Comm_set_errhandler(p->comm, MPI_ERRORS_RETURN);
-  MPI_Comm_rank(p->comm, &p->rank);
-  MPI_Comm_size(p->comm, &p->size);
+  PT_MPI(MPI_Comm_set_errhandler(p->comm, MPI_ERRORS_RETURN));
+  PT_MPI(MPI_Comm_rank(p->comm, &p->rank));
+  PT_MPI(MPI_Comm_size(p->comm, &p->size));
   p->ntotal = ntotal;
   if (ntotal < 0) return PT_ERROR(PT_ERR_INPUT, "particle count %lld is negative", (long long)ntotal);
   /* Displacements are MPI ints too, so the whole set must be indexable by one. */
@@ -76,10 +77,10 @@ static int create(MPI_Comm comm, int64_t ntotal, pt_particles *p) {
 int pt_particles_create(MPI_Comm comm, int64_t ntotal, pt_particles **out) {
   *out = NULL;
   pt_particles *p = calloc(1, sizeof *p);
-  int err = p ? PT_OK : PT_ERROR(PT_ERR_NOMEM, "out of memory");
   if (p) p->comm = MPI_COMM_NULL;
-  if (!err) err = create(comm, ntotal, p);
-  err = pt_agree(comm, err);
+  /* create starts with a collective MPI_Comm_dup: no rank may skip it alone. */
+  int err = pt_agree(comm, p ? PT_OK : PT_ERROR(PT_ERR_NOMEM, "out of memory"));
+  if (!err) err = pt_agree(comm, create(comm, ntotal, p));
   if (err)
     pt_particles_destroy(&p);
   else

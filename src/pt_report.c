@@ -111,7 +111,9 @@ int pt_report_write(pt_report *r, const pt_timers *t, MPI_Comm comm, const char 
   PT_MPI(MPI_Comm_rank(comm, &rank));
   PT_MPI(MPI_Comm_size(comm, &size));
   pt_timer_stats *s = calloc((size_t)(n ? n : 1), sizeof *s);
-  int err = s ? pt_timers_reduce(t, comm, s) : PT_ERROR(PT_ERR_NOMEM, "out of memory");
+  /* pt_timers_reduce is collective: a rank without memory says so first. */
+  int err = pt_agree(comm, s ? PT_OK : PT_ERROR(PT_ERR_NOMEM, "out of memory"));
+  if (!err) err = pt_timers_reduce(t, comm, s);
   if (!err && rank == 0) err = write_report(r, s, n, size, deck, path);
   free(s);
   return pt_agree(comm, err);

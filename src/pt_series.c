@@ -29,6 +29,8 @@
 
 struct pt_series {
   MPI_Comm comm;
+  int rank, size;
+  int mpi_version[2];  /* the MPI standard, for softwareDependencies */
   char *path;
   int file_based, checksum, no_xdmf;
   double time_unit_si;
@@ -73,6 +75,7 @@ static int bcast_string(MPI_Comm comm, char **s) {
 
 static void series_free(pt_series *s) {
   if (!s) return;
+  /* Unchecked: a destroy has no error to return; a failed free only leaks the handle. */
   if (s->comm != MPI_COMM_NULL) MPI_Comm_free(&s->comm);
   free(s->path);
   free(s->software);
@@ -89,10 +92,9 @@ static void series_free(pt_series *s) {
 static herr_t write_root(const pt_series *s, hid_t file) {
   char deps[128];
   unsigned maj, min, rel;
-  int mpiv, mpisub;
   H5get_libversion(&maj, &min, &rel);
-  MPI_Get_version(&mpiv, &mpisub);
-  snprintf(deps, sizeof deps, "hdf5@%u.%u.%u;mpi@%d.%d", maj, min, rel, mpiv, mpisub);
+  snprintf(deps, sizeof deps, "hdf5@%u.%u.%u;mpi@%d.%d", maj, min, rel, s->mpi_version[0],
+           s->mpi_version[1]);
   const char *fmt = "/data/%T/";
   if (s->file_based) {
     const char *slash = strrchr(s->path, '/');
@@ -144,15 +146,21 @@ int pt_series_open(MPI_Comm comm, const char *path, const pt_series_info *info,
     return PT_ERROR(PT_ERR_INPUT, "%s: \"%%T\" must appear once, in the file name", path);
 
   pt_series *s = calloc(1, sizeof *s);
-  if (!s) return PT_ERROR(PT_ERR_NOMEM, "out of memory");
-  s->comm = MPI_COMM_NULL;
-  int err = PT_MPI_CHECK(MPI_Comm_dup(comm, &s->comm));
+  if (s) s->comm = MPI_COMM_NULL;
+  /* MPI_Comm_dup is collective: a rank without memory says so first. */
+  int err = pt_agree(comm, s ? PT_OK : PT_ERROR(PT_ERR_NOMEM, "out of memory"));
+  if (err) {
+    free(s);
+    return err;
+  }
+  err = PT_MPI_CHECK(MPI_Comm_dup(comm, &s->comm));
+  if (!err) err = PT_MPI_CHECK(MPI_Comm_rank(comm, &s->rank));
+  if (!err) err = PT_MPI_CHECK(MPI_Comm_size(comm, &s->size));
+  if (!err) err = PT_MPI_CHECK(MPI_Get_version(&s->mpi_version[0], &s->mpi_version[1]));
   if (err) {
     series_free(s);
     return pt_agree(comm, err);
   }
-  int rank;
-  MPI_Comm_rank(comm, &rank);
   s->path = strdup(path);
   s->file_based = t != NULL;
   s->checksum = info->checksum;
@@ -161,7 +169,7 @@ int pt_series_open(MPI_Comm comm, const char *path, const pt_series_info *info,
   s->software = strdup(info->software);
   s->version = strdup(info->software_version ? info->software_version : PACKAGE_VERSION);
   s->unit_system = xstrdup(info->unit_system);
-  if (rank == 0) {
+  if (s->rank == 0) {
     describe_run(s, info);
     s->deck = xstrdup(info->deck);
   }
@@ -173,11 +181,11 @@ int pt_series_open(MPI_Comm comm, const char *path, const pt_series_info *info,
 
   if (!s->file_based) {
     int keep = 0;
-    if (rank == 0) keep = info->append && access(path, F_OK) == 0;
-    MPI_Bcast(&keep, 1, MPI_INT, 0, comm);
-    hid_t file;
+    if (s->rank == 0) keep = info->append && access(path, F_OK) == 0;
+    err = PT_MPI_CHECK(MPI_Bcast(&keep, 1, MPI_INT, 0, comm));
+    hid_t file = -1;
     /* An appended file must be one of ours; opening it checks it is readable HDF5. */
-    err = pt_h5_open(s->comm, path, keep ? PT_H5_WRITE : PT_H5_CREATE, &file);
+    if (!err) err = pt_h5_open(s->comm, path, keep ? PT_H5_WRITE : PT_H5_CREATE, &file);
     s->fresh = !keep;
     if (!err) {
       if (!keep && write_root(s, file) < 0)
@@ -195,7 +203,7 @@ int pt_series_open(MPI_Comm comm, const char *path, const pt_series_info *info,
 }
 
 int pt_series_close(pt_series **s) {
-  if (*s && !(*s)->file_based && (*s)->fresh && pt_h5_rank((*s)->comm) == 0) unlink((*s)->path);
+  if (*s && !(*s)->file_based && (*s)->fresh && (*s)->rank == 0) unlink((*s)->path);
   series_free(*s);
   *s = NULL;
   return PT_OK;
@@ -244,7 +252,7 @@ static int series_file(pt_series *s, int64_t step, double bytes, const char *wha
   if (err) {
     H5Fclose(f->id);
     f->id = -1;
-    if (pt_h5_rank(s->comm) == 0) unlink(f->path);
+    if (s->rank == 0) unlink(f->path);
   }
   return err;
 }
@@ -350,7 +358,7 @@ static int finish_write(pt_series *s, step_file *f, int err) {
   if (H5Fclose(f->id) < 0 && !err) err = PT_ERROR(PT_ERR_IO, "%s: cannot close", f->path);
   err = pt_agree(s->comm, err);
   if (err) {
-    if (f->discard_on_error && pt_h5_rank(s->comm) == 0) unlink(f->path);
+    if (f->discard_on_error && s->rank == 0) unlink(f->path);
     if (s->file_based && f->discard_on_error) {
       for (int i = 0; i < s->nmade; ++i)
         if (s->made[i] == f->step) s->made[i] = s->made[--s->nmade];
@@ -383,18 +391,22 @@ int pt_series_write_mesh(pt_series *s, int64_t step, double time, double dt,
   if (meshes < 0 || unlink_if_present(meshes, name) < 0 ||
       (dset = create_dataset(meshes, name, H5T_IEEE_F64LE, f->ndim, gdims)) < 0 ||
       write_mesh_attrs(dset, f->ndim, m) < 0 ||
-      (s->checksum && pt_h5_attr_u64(dset, PT_H5_CHECKSUM_ATTR, sum) < 0)) {
-    err = PT_ERROR(PT_ERR_IO, "%s: cannot create mesh record %s at step %" PRId64, s->path, name, step);
-    goto done;
+      (s->checksum && pt_h5_attr_u64(dset, PT_H5_CHECKSUM_ATTR, sum) < 0))
+    err = PT_ERROR(PT_ERR_IO, "%s: cannot create mesh record %s at step %" PRId64, s->path, name,
+                   step);
+  if (!err) {
+    mspace = pt_h5_field_memspace(f);
+    fspace = pt_h5_field_filespace(dset, f);
+    dxpl = pt_h5_collective_dxpl();
+    if (mspace < 0 || fspace < 0 || dxpl < 0)
+      err = PT_ERROR(PT_ERR_IO, "%s: cannot set up writing mesh record %s at step %" PRId64,
+                     s->path, name, step);
   }
-  mspace = pt_h5_field_memspace(f);
-  fspace = pt_h5_field_filespace(dset, f);
-  dxpl = pt_h5_collective_dxpl();
-  if (mspace < 0 || fspace < 0 || dxpl < 0 ||
-      H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, f->base) < 0)
+  /* H5Dwrite is collective: a rank that cannot take part says so first. */
+  err = pt_agree(s->comm, err);
+  if (!err && H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, f->base) < 0)
     err = PT_ERROR(PT_ERR_IO, "%s: writing mesh record %s at step %" PRId64 " failed", s->path,
                    name, step);
-done:
   if (dxpl >= 0) H5Pclose(dxpl);
   if (mspace >= 0) H5Sclose(mspace);
   if (fspace >= 0) H5Sclose(fspace);
@@ -488,6 +500,7 @@ static int sample_sort(MPI_Comm comm, int w, double **rows, int64_t *n) {
   recv = NULL;
   *n = m;
 done:
+  /* Unchecked: the rows have moved (or the error is recorded); a failed free only leaks. */
   if (row != MPI_DATATYPE_NULL) MPI_Type_free(&row);
   free(recv);
   free(counts);
@@ -535,18 +548,25 @@ static hid_t write_column(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
                           int64_t total, int checksum, MPI_Comm comm, double *buf) {
   for (int64_t i = 0; i < m; ++i) memcpy(buf + i, rows + (size_t)i * (size_t)w + col, 8);
   uint64_t local = pt_io_checksum(off, m, buf), sum = 0;
-  if (checksum && MPI_Allreduce(&local, &sum, 1, MPI_UINT64_T, MPI_SUM, comm) != MPI_SUCCESS)
+  if (checksum && PT_MPI_CHECK(MPI_Allreduce(&local, &sum, 1, MPI_UINT64_T, MPI_SUM, comm)))
     return -1;
   hsize_t dim = (hsize_t)total, start = (hsize_t)off, count = (hsize_t)m;
   hid_t d = create_dataset(loc, name, ftype, 1, &dim);
   if (d < 0) return -1;
-  hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &count, NULL), dxpl = pt_h5_collective_dxpl();
+  hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &count, NULL);
+  hid_t dxpl = pt_h5_collective_dxpl();
   herr_t r = fs >= 0 && ms >= 0 && dxpl >= 0 ? 0 : -1;
   if (r == 0 && m == 0)
     r = H5Sselect_none(fs) < 0 || H5Sselect_none(ms) < 0 ? -1 : 0;
   else if (r == 0)
     r = H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL);
-  if (r >= 0 && total > 0) r = H5Dwrite(d, mtype, ms, fs, dxpl, buf);
+  /* H5Dwrite and the attribute after it are collective: a rank that cannot take part in
+   * either says so first. */
+  int err = pt_agree(comm, r < 0 ? PT_ERROR(PT_ERR_IO, "%s: cannot select the rows", name) : PT_OK);
+  if (!err && total > 0 && H5Dwrite(d, mtype, ms, fs, dxpl, buf) < 0)
+    err = PT_ERROR(PT_ERR_IO, "%s: H5Dwrite failed", name);
+  err = pt_agree(comm, err);
+  r = err ? -1 : 0;
   if (r >= 0 && checksum) r = pt_h5_attr_u64(d, PT_H5_CHECKSUM_ATTR, sum);
   if (fs >= 0) H5Sclose(fs);
   if (ms >= 0) H5Sclose(ms);
@@ -598,9 +618,7 @@ static hid_t write_patch_entry(pt_series *s, hid_t loc, const char *name, hid_t 
  * upper bound). Parallel readers take a patch without scanning the species. */
 static herr_t write_patches(pt_series *s, hid_t sp, const pt_particle_record *pos, int pos_col,
                             const double *rows, int w, int64_t m, int64_t off) {
-  int rank, size;
-  MPI_Comm_rank(s->comm, &rank);
-  MPI_Comm_size(s->comm, &size);
+  const int rank = s->rank, size = s->size;
   const uint64_t num = (uint64_t)m, first = (uint64_t)off;
   double lo[3] = {0, 0, 0}, ext[3] = {0, 0, 0};
   for (int c = 0; c < pos->ncomp && m > 0; ++c) {
@@ -714,9 +732,7 @@ int pt_series_write_particles(pt_series *s, int64_t step, double time, double dt
   /* Agree before the next collectives: a duplicate is seen by one rank only. */
   if (!(err = pt_agree(s->comm, err))) {
     err = PT_MPI_CHECK(MPI_Exscan(&m, &off, 1, MPI_INT64_T, MPI_SUM, s->comm));
-    int rank;
-    MPI_Comm_rank(s->comm, &rank);
-    if (rank == 0) off = 0;  /* MPI_Exscan leaves rank 0's result undefined */
+    if (s->rank == 0) off = 0;  /* MPI_Exscan leaves rank 0's result undefined */
     if (!err) err = PT_MPI_CHECK(MPI_Allreduce(&m, &total, 1, MPI_INT64_T, MPI_SUM, s->comm));
     err = pt_agree(s->comm, err);
   }
