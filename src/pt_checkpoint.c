@@ -14,12 +14,10 @@
 
 #define FORMAT "partita-checkpoint 1"
 
-void pt_checkpoint_path(const char *dir, const char *app, int generation, char *out, size_t len) {
+int pt_checkpoint_path(const char *dir, const char *app, int generation, char *out, size_t len) {
   const char *d = dir && *dir ? dir : ".";
-  if (generation)
-    snprintf(out, len, "%s/%s-checkpoint.h5.%d", d, app, generation);
-  else
-    snprintf(out, len, "%s/%s-checkpoint.h5", d, app);
+  if (generation) return pt_io_path(out, len, NULL, "%s/%s-checkpoint.h5.%d", d, app, generation);
+  return pt_io_path(out, len, NULL, "%s/%s-checkpoint.h5", d, app);
 }
 
 /* The test hook: which fault to inject, if any. */
@@ -96,10 +94,11 @@ int pt_checkpoint_write(MPI_Comm comm, const char *dir, pt_checkpoint *ck) {
   for (int i = 0; i < ck->nscalars; ++i)
     if (!ck->scalar_names[i] || strlen(ck->scalar_names[i]) > 100)
       return PT_ERROR(PT_ERR_INPUT, "pt_checkpoint_write: bad scalar name");
-  char now[4096], prev[4096], tmp[4200];
-  pt_checkpoint_path(dir, ck->app, 0, now, sizeof now);
-  pt_checkpoint_path(dir, ck->app, 1, prev, sizeof prev);
-  snprintf(tmp, sizeof tmp, "%s.tmp", now);
+  /* Every rank composes the same paths: a path too long fails on all of them. */
+  char now[PT_PATH_MAX], prev[PT_PATH_MAX], tmp[PT_PATH_MAX];
+  PT_TRY(pt_checkpoint_path(dir, ck->app, 0, now, sizeof now));
+  PT_TRY(pt_checkpoint_path(dir, ck->app, 1, prev, sizeof prev));
+  PT_TRY(pt_io_path(tmp, sizeof tmp, NULL, "%s.tmp", now));
   int rank, err = write_temp(comm, tmp, ck);
   PT_MPI(MPI_Comm_rank(comm, &rank));
   /* A failed write leaves the two generations as they were and no temp file behind. */
@@ -126,14 +125,13 @@ int pt_checkpoint_write(MPI_Comm comm, const char *dir, pt_checkpoint *ck) {
         err = PT_ERROR(PT_ERR_IO, "cannot rename %s to %s: %s", tmp, now, strerror(errno));
     }
     /* The renames themselves must reach the disk before we report success. */
-    char d[4096];
-    snprintf(d, sizeof d, "%s", dir && *dir ? dir : ".");
+    const char *d = dir && *dir ? dir : ".";
     if (!err && fsync_path(d) != 0)
       err = PT_ERROR(PT_ERR_IO, "%s: fsync of the directory failed: %s", d, strerror(errno));
   }
   if (fault_is("after-rotate")) PT_MPI(MPI_Barrier(comm));
   err = pt_agree(comm, err);
-  if (!err) snprintf(ck->path, sizeof ck->path, "%s", now);
+  if (!err) memcpy(ck->path, now, sizeof now);
   return err;
 }
 
@@ -227,8 +225,7 @@ static int read_one(MPI_Comm comm, const char *path, pt_checkpoint *ck, int *mis
     pt_particle_set_free(&ck->particles);
     PT_TRY(pt_io_read_particles(comm, path, ck->step, ck->species, n, names, &ck->particles));
   }
-  snprintf(ck->path, sizeof ck->path, "%s", path);
-  return PT_OK;
+  return pt_io_path(ck->path, sizeof ck->path, NULL, "%s", path);
 }
 
 int pt_checkpoint_read(MPI_Comm comm, const char *which, const char *dir, pt_checkpoint *ck) {
@@ -237,11 +234,11 @@ int pt_checkpoint_read(MPI_Comm comm, const char *which, const char *dir, pt_che
   int mismatch = 0;
   if (strcmp(which, "latest") != 0) return read_one(comm, which, ck, &mismatch);
 
-  char gen[2][4096];
+  char gen[2][PT_PATH_MAX];
   int exists[2] = {0, 0}, rank;
   PT_MPI(MPI_Comm_rank(comm, &rank));
   for (int g = 0; g < 2; ++g) {
-    pt_checkpoint_path(dir, ck->app, g, gen[g], sizeof gen[g]);
+    PT_TRY(pt_checkpoint_path(dir, ck->app, g, gen[g], sizeof gen[g]));
     if (rank == 0) exists[g] = access(gen[g], F_OK) == 0;
   }
   PT_MPI(MPI_Bcast(exists, 2, MPI_INT, 0, comm));

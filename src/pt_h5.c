@@ -91,9 +91,9 @@ static hid_t mpio_fapl(MPI_Comm comm) {
 int pt_h5_check_space(MPI_Comm comm, const char *path, double bytes, const char *what) {
   int rank, err = PT_OK;
   PT_MPI(MPI_Comm_rank(comm, &rank));
-  if (rank == 0) {
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
+  char buf[PT_PATH_MAX];
+  if (rank == 0) err = pt_io_path(buf, sizeof buf, NULL, "%s", path);
+  if (rank == 0 && !err) {
     const char *dir = dirname(buf);
     struct statvfs fs;
     /* Metadata of a step (groups, attributes, the deck) and the sidecar: well under

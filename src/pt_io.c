@@ -18,12 +18,43 @@
 #include "pt_error.h"
 #include "pt_h5.h"
 
-void pt_io_step_path(const char *path, int64_t step, char *out, size_t len) {
-  const char *t = strstr(path, "%T");
-  if (!t)
-    snprintf(out, len, "%s", path);
+int pt_io_path(char *out, size_t len, const char *what, const char *fmt, ...) {
+  const size_t room = len < PT_PATH_MAX ? len : PT_PATH_MAX;
+  va_list ap, again;
+  va_start(ap, fmt);
+  va_copy(again, ap);
+  const int n = room ? vsnprintf(out, room, fmt, ap) : -1;
+  va_end(ap);
+  if (n >= 0 && (size_t)n < room) {
+    va_end(again);
+    return PT_OK;
+  }
+  if (room) out[0] = '\0';
+  char *full = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (full) vsnprintf(full, (size_t)n + 1, fmt, again);
+  va_end(again);
+  const char *w = what ? what : "", *sep = what ? ": " : "";
+  const size_t most = room ? room - 1 : 0;
+  /* A long path is named by its two ends: the head says where, the tail what. */
+  enum { END = 24 };
+  int err;
+  if (!full)
+    err = PT_ERROR(PT_ERR_INPUT, "%s%scannot compose a path of at most %zu characters", w, sep,
+                   most);
+  else if (n <= 2 * END)
+    err = PT_ERROR(PT_ERR_INPUT, "%s%spath too long (%d characters, at most %zu): %s", w, sep, n,
+                   most, full);
   else
-    snprintf(out, len, "%.*s%" PRId64 "%s", (int)(t - path), path, step, t + 2);
+    err = PT_ERROR(PT_ERR_INPUT, "%s%spath too long (%d characters, at most %zu): %.*s...%s", w,
+                   sep, n, most, END, full, full + n - END);
+  free(full);
+  return err;
+}
+
+int pt_io_step_path(const char *path, int64_t step, char *out, size_t len) {
+  const char *t = strstr(path, "%T");
+  if (!t) return pt_io_path(out, len, NULL, "%s", path);
+  return pt_io_path(out, len, NULL, "%.*s%" PRId64 "%s", (int)(t - path), path, step, t + 2);
 }
 
 /* ---- checksums ----------------------------------------------------------------------- */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "pt_error.h"
+#include "pt_io.h"
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -65,6 +66,8 @@ int pt_report_add_string(pt_report *r, const char *section, const char *key, con
 /* Rank 0 only: the report's fixed sections and the file itself. */
 static int write_report(pt_report *r, const pt_timer_stats *s, int n, int size,
                         const char *deck, const char *path) {
+  char tmp[PT_PATH_MAX];
+  PT_TRY(pt_io_path(tmp, sizeof tmp, "--report", "%s.tmp", path));
   char host[256] = "", date[32] = "";
   gethostname(host, sizeof host - 1);
   time_t now = time(NULL);
@@ -87,10 +90,8 @@ static int write_report(pt_report *r, const pt_timer_stats *s, int n, int size,
   }
   char *text = cJSON_Print(r->root);
   if (!text) return PT_ERROR(PT_ERR_NOMEM, "out of memory for the run report");
-  size_t len = strlen(path) + 16;
-  char *tmp = malloc(len);
   int err = PT_OK;
-  FILE *f = tmp ? (snprintf(tmp, len, "%s.tmp", path), fopen(tmp, "w")) : NULL;
+  FILE *f = fopen(tmp, "w");
   if (!f) err = PT_ERROR(PT_ERR_IO, "cannot write run report '%s'", path);
   else {
     int bad = fputs(text, f) < 0 || fputc('\n', f) == EOF;
@@ -100,7 +101,6 @@ static int write_report(pt_report *r, const pt_timer_stats *s, int n, int size,
       err = PT_ERROR(PT_ERR_IO, "cannot write run report '%s'", path);
     }
   }
-  free(tmp);
   free(text);
   return err;
 }

@@ -92,8 +92,8 @@ static int stop_run(pt_run *r, int stop) {
   if (!by_step(r->cadence.checkpoint_every, step)) PT_TRY(timed(r, r->t_ckpt, r->ops.checkpoint));
   pt_timers_stop(r->timers, r->t_total);
   r->steps_done = step - r->first;
-  char path[4200];
-  pt_checkpoint_path(r->dir, r->prog, 0, path, sizeof path);
+  char path[PT_PATH_MAX];
+  PT_TRY(pt_checkpoint_path(r->dir, r->prog, 0, path, sizeof path));
   pt_log(PT_LOG_INFO, "%s: stopped by %s at step %lld; checkpoint %s; continue with --restart "
          "latest (or --restart %s)", r->prog, pt_signal_describe(stop), (long long)step, path, path);
   return PT_STOP;
@@ -173,7 +173,7 @@ int64_t pt_run_output_count(const pt_run_cadence *c, double dt) {
   return n;
 }
 
-void pt_run_series_path(const pt_run_cadence *c, const char *dir, const char *name, char *out,
-                        size_t len) {
-  snprintf(out, len, "%s/%s%s.h5", dir, name, c->file_per_step ? "_%T" : "");
+int pt_run_series_path(const pt_run_cadence *c, const char *dir, const char *name, char *out,
+                       size_t len) {
+  return pt_io_path(out, len, NULL, "%s/%s%s.h5", dir, name, c->file_per_step ? "_%T" : "");
 }

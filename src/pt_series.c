@@ -144,6 +144,10 @@ int pt_series_open(MPI_Comm comm, const char *path, const pt_series_info *info,
   const char *t = strstr(path, "%T");
   if (t && (strstr(t + 2, "%T") || strchr(t + 2, '/')))
     return PT_ERROR(PT_ERR_INPUT, "%s: \"%%T\" must appear once, in the file name", path);
+  /* A path too long for its files is refused before any exists (the same on every rank). */
+  char step_path[PT_PATH_MAX], xmf[PT_PATH_MAX], tmp[PT_PATH_MAX];
+  PT_TRY(pt_io_step_path(path, 0, step_path, sizeof step_path));
+  if (!info->no_xdmf) PT_TRY(pt_xdmf_paths(path, xmf, tmp));
 
   pt_series *s = calloc(1, sizeof *s);
   if (s) s->comm = MPI_COMM_NULL;
@@ -213,7 +217,7 @@ int pt_series_close(pt_series **s) {
 typedef struct step_file {
   hid_t id;
   int64_t step;
-  char path[4096];
+  char path[PT_PATH_MAX];
   int discard_on_error; /* the file holds nothing but this failed write */
 } step_file;
 
@@ -221,8 +225,8 @@ typedef struct step_file {
  * message), creating a file-based step's file on first use. */
 static int series_file(pt_series *s, int64_t step, double bytes, const char *what, step_file *f) {
   *f = (step_file){.id = -1, .step = step};
-  if (s->file_based) pt_io_step_path(s->path, step, f->path, sizeof f->path);
-  else snprintf(f->path, sizeof f->path, "%s", s->path);
+  /* The same path on every rank: one too long fails on all of them. */
+  PT_TRY(pt_io_step_path(s->path, step, f->path, sizeof f->path));
   char desc[160];
   snprintf(desc, sizeof desc, "%s at step %" PRId64, what, step);
   PT_TRY(pt_h5_check_space(s->comm, f->path, bytes, desc));

@@ -229,8 +229,8 @@ static int setup(heat_run *r, MPI_Comm comm) {
 }
 
 static int open_output(heat_run *r, MPI_Comm comm) {
-  char path[4200];
-  pt_run_series_path(&r->p.cadence, r->dir, "heat", path, sizeof path);
+  char path[PT_PATH_MAX];
+  PT_TRY(pt_run_series_path(&r->p.cadence, r->dir, "heat", path, sizeof path));
   pt_series_info info;
   memset(&info, 0, sizeof info);
   info.software = prog;

@@ -410,6 +410,15 @@ TEST(Io, BadArgumentsAreInputErrors) {
   EXPECT_EQ(pt_series_write_particles(s, 0, 0, 0, "p", 1, &id, 1, &rec), PT_ERR_INPUT);
   EXPECT_NE(std::string(pt_error_message()).find("no position record"), std::string::npos);
   pt_series_close(&s);
+  // A path too long is refused before any file exists, the sidecar's included.
+  pt_series *t = nullptr;
+  const std::string dir = pt_test::shared_dir() + "/";
+  for (size_t n : {(size_t)5000, PT_PATH_MAX - 4 - dir.size()}) {
+    const std::string path = dir + std::string(n, 's') + ".h5";
+    EXPECT_EQ(pt_series_open(MPI_COMM_WORLD, path.c_str(), &info, &t), PT_ERR_INPUT);
+    EXPECT_NE(std::string(pt_error_message()).find("path too long"), std::string::npos)
+        << pt_error_message();
+  }
 }
 
 // A failure on one rank just before a collective H5Dwrite or H5Dread is agreed first:
