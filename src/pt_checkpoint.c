@@ -14,6 +14,10 @@
 
 #define FORMAT "partita-checkpoint 1"
 
+/* A scalar is stored as the attribute "scalar_NAME". */
+#define SCALAR_PREFIX "scalar_"
+enum { SCALAR_NAME_MAX = 100 };
+
 int pt_checkpoint_path(const char *dir, const char *app, int generation, char *out, size_t len) {
   const char *d = dir && *dir ? dir : ".";
   if (generation) return pt_io_path(out, len, NULL, "%s/%s-checkpoint.h5.%d", d, app, generation);
@@ -56,8 +60,8 @@ static herr_t write_meta(hid_t file, const pt_checkpoint *ck) {
       (ck->species && pt_h5_attr_str(g, "species", ck->species) < 0))
     r = -1;
   for (int i = 0; r >= 0 && i < ck->nscalars; ++i) {
-    char name[128];
-    snprintf(name, sizeof name, "scalar_%s", ck->scalar_names[i]);
+    char name[sizeof SCALAR_PREFIX + SCALAR_NAME_MAX];
+    snprintf(name, sizeof name, SCALAR_PREFIX "%s", ck->scalar_names[i]);
     r = pt_h5_attr_double(g, name, ck->scalars[i]);
   }
   return H5Gclose(g) < 0 ? -1 : r;
@@ -92,7 +96,7 @@ int pt_checkpoint_write(MPI_Comm comm, const char *dir, pt_checkpoint *ck) {
   pt_h5_quiet();
   if (!ck->app || !*ck->app) return PT_ERROR(PT_ERR_INPUT, "pt_checkpoint_write: no app name");
   for (int i = 0; i < ck->nscalars; ++i)
-    if (!ck->scalar_names[i] || strlen(ck->scalar_names[i]) > 100)
+    if (!ck->scalar_names[i] || strlen(ck->scalar_names[i]) > SCALAR_NAME_MAX)
       return PT_ERROR(PT_ERR_INPUT, "pt_checkpoint_write: bad scalar name");
   /* Every rank composes the same paths: a path too long fails on all of them. */
   char now[PT_PATH_MAX], prev[PT_PATH_MAX], tmp[PT_PATH_MAX];
@@ -159,8 +163,8 @@ static int read_meta(MPI_Comm comm, const char *path, pt_checkpoint *ck) {
     err = PT_ERROR(PT_ERR_INPUT, "%s: /checkpoint lacks step, time or dt", path);
   }
   for (int i = 0; !err && i < ck->nscalars; ++i) {
-    char name[128];
-    snprintf(name, sizeof name, "scalar_%s", ck->scalar_names[i]);
+    char name[sizeof SCALAR_PREFIX + SCALAR_NAME_MAX];
+    snprintf(name, sizeof name, SCALAR_PREFIX "%s", ck->scalar_names[i]);
     if (pt_h5_read_doubles(g, name, 1, &ck->scalars[i]) != 0)
       err = PT_ERROR(PT_ERR_INPUT, "%s: no scalar %s in the checkpoint", path, ck->scalar_names[i]);
   }

@@ -560,7 +560,7 @@ int pt_config_get_bool(pt_config *cfg, const char *key, int def, int *out) {
   int v = def != 0;
   if (s) {
     v = -1;
-    for (int i = 0; i < 4 && v < 0; ++i) {
+    for (size_t i = 0; i < sizeof yes / sizeof *yes && v < 0; ++i) {
       if (strcasecmp(s, yes[i]) == 0) v = 1;
       if (strcasecmp(s, no[i]) == 0) v = 0;
     }

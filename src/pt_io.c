@@ -73,7 +73,7 @@ uint64_t pt_io_checksum(int64_t first, int64_t n, const void *values64) {
   uint64_t sum = 0;
   for (int64_t i = 0; i < n; ++i) {
     uint64_t bits;
-    memcpy(&bits, p + 8 * i, 8);
+    memcpy(&bits, p + sizeof bits * (size_t)i, sizeof bits);
     sum += mix64(bits ^ mix64((uint64_t)(first + i)));
   }
   return sum;
@@ -258,7 +258,7 @@ static int read_column(MPI_Comm comm, const char *path, hid_t loc, const char *n
     return PT_OK;
   }
   hsize_t start = (hsize_t)off, count = (hsize_t)n;
-  void *buf = malloc((size_t)(n ? n : 1) * 8);
+  void *buf = malloc((size_t)(n ? n : 1) * sizeof(uint64_t));  /* ids or doubles */
   hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &count, NULL), dxpl = pt_h5_collective_dxpl();
   herr_t r = buf && fs >= 0 && ms >= 0 && dxpl >= 0 ? 0 : -1;
   if (r >= 0) r = n == 0 ? (H5Sselect_none(fs) < 0 || H5Sselect_none(ms) < 0 ? -1 : 0)

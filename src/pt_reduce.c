@@ -36,7 +36,7 @@ static void sum_i128(void *in, void *inout, int *len, MPI_Datatype *dt) {
 int pt_sum_finish(pt_sum *s, MPI_Comm comm, double *sum) {
   MPI_Datatype t;
   MPI_Op op;
-  PT_MPI(MPI_Type_contiguous(16, MPI_BYTE, &t));
+  PT_MPI(MPI_Type_contiguous((int)sizeof(__int128), MPI_BYTE, &t));
   PT_MPI(MPI_Type_commit(&t));
   PT_MPI(MPI_Op_create(sum_i128, 1, &op));
   __int128 total = 0;

@@ -386,7 +386,8 @@ int pt_series_write_mesh(pt_series *s, int64_t step, double time, double dt,
   char what[PT_IO_NAMELEN + 32];
   snprintf(what, sizeof what, "mesh record %s", name);
   step_file sf;
-  PT_TRY(series_file(s, step, 8.0 * (double)pt_decomp_global_cells(f->decomp), what, &sf));
+  const double bytes = (double)sizeof(double) * (double)pt_decomp_global_cells(f->decomp);
+  PT_TRY(series_file(s, step, bytes, what, &sf));
   hid_t file = sf.id;
   hid_t meshes = -1, dset = -1, fspace = -1, mspace = -1, dxpl = -1;
   hsize_t gdims[PT_MAXDIM];
@@ -422,16 +423,18 @@ int pt_series_write_mesh(pt_series *s, int64_t step, double time, double dt,
 /* ---- particles ----------------------------------------------------------------------- */
 
 /* Particles travel as rows of doubles: [id bits, record components...]. */
+_Static_assert(sizeof(uint64_t) == sizeof(double), "an id travels in a double's bits");
+
 static int cmp_row_id(const void *a, const void *b) {
   uint64_t x, y;
-  memcpy(&x, a, 8);
-  memcpy(&y, b, 8);
+  memcpy(&x, a, sizeof x);
+  memcpy(&y, b, sizeof y);
   return (x > y) - (x < y);
 }
 
 static uint64_t row_id(const double *rows, int w, int64_t i) {
   uint64_t id;
-  memcpy(&id, rows + (size_t)i * (size_t)w, 8);
+  memcpy(&id, rows + (size_t)i * (size_t)w, sizeof id);
   return id;
 }
 
@@ -443,7 +446,7 @@ static int sample_sort(MPI_Comm comm, int w, double **rows, int64_t *n) {
   int rank, size, err = PT_OK;
   PT_MPI(MPI_Comm_rank(comm, &rank));
   PT_MPI(MPI_Comm_size(comm, &size));
-  qsort(*rows, (size_t)*n, (size_t)w * 8, cmp_row_id);
+  qsort(*rows, (size_t)*n, (size_t)w * sizeof **rows, cmp_row_id);
   if (size == 1) return PT_OK;
 
   enum { SAMPLES = 64 };
@@ -469,7 +472,7 @@ static int sample_sort(MPI_Comm comm, int w, double **rows, int64_t *n) {
   }
   err = PT_MPI_CHECK(MPI_Allgatherv(mine, ns, MPI_UINT64_T, all, counts, displs, MPI_UINT64_T, comm));
   if (err || total == 0) goto done;
-  qsort(all, (size_t)total, 8, cmp_row_id);
+  qsort(all, (size_t)total, sizeof *all, cmp_row_id);
   /* Bucket p takes ids in [splitter p, splitter p+1); equal ids share a bucket. */
   int64_t i = 0;
   for (int p = 0; p < size; ++p) {
@@ -491,14 +494,14 @@ static int sample_sort(MPI_Comm comm, int w, double **rows, int64_t *n) {
     rdispls[p] = (int)m;
     m += rcounts[p];
   }
-  recv = malloc((size_t)(m ? m : 1) * (size_t)w * 8);
+  recv = malloc((size_t)(m ? m : 1) * (size_t)w * sizeof *recv);
   if (!recv) err = PT_ERROR(PT_ERR_NOMEM, "out of memory for %" PRId64 " particles", m);
   if ((err = pt_agree(comm, err))) goto done;
   if ((err = PT_MPI_CHECK(MPI_Type_contiguous(w, MPI_DOUBLE, &row))) ||
       (err = PT_MPI_CHECK(MPI_Type_commit(&row))) ||
       (err = PT_MPI_CHECK(MPI_Alltoallv(*rows, counts, displs, row, recv, rcounts, rdispls, row, comm))))
     goto done;
-  qsort(recv, (size_t)m, (size_t)w * 8, cmp_row_id);
+  qsort(recv, (size_t)m, (size_t)w * sizeof *recv, cmp_row_id);
   free(*rows);
   *rows = recv;
   recv = NULL;
@@ -550,7 +553,7 @@ static int is_vector(const pt_particle_record *r) {
 static hid_t write_column(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
                           const double *rows, int w, int col, int64_t m, int64_t off,
                           int64_t total, int checksum, MPI_Comm comm, double *buf) {
-  for (int64_t i = 0; i < m; ++i) memcpy(buf + i, rows + (size_t)i * (size_t)w + col, 8);
+  for (int64_t i = 0; i < m; ++i) memcpy(buf + i, rows + (size_t)i * (size_t)w + col, sizeof *buf);
   uint64_t local = pt_io_checksum(off, m, buf), sum = 0;
   if (checksum && PT_MPI_CHECK(MPI_Allreduce(&local, &sum, 1, MPI_UINT64_T, MPI_SUM, comm)))
     return -1;
@@ -608,11 +611,12 @@ static herr_t write_position_offset(hid_t sp, const pt_particle_record *pos, int
   return close_with(g, r);
 }
 
-/* One entry `value` (8 bytes) per writing rank of the patch dataset `name` in `loc`. */
+/* One entry `value` (a double's size) per writing rank of the patch dataset `name` in
+ * `loc`. */
 static hid_t write_patch_entry(pt_series *s, hid_t loc, const char *name, hid_t ftype, hid_t mtype,
                                const void *value, int rank, int size) {
   double v, buf;
-  memcpy(&v, value, 8);
+  memcpy(&v, value, sizeof v);
   return write_column(loc, name, ftype, mtype, &v, 1, 0, 1, rank, size, s->checksum, s->comm, &buf);
 }
 
@@ -710,7 +714,7 @@ int pt_series_write_particles(pt_series *s, int64_t step, double time, double dt
                      : check_particles(species, n, nrec, recs, &w);
   double *rows = NULL, *buf = NULL;
   if (!err) {
-    rows = malloc((size_t)(n ? n : 1) * (size_t)w * 8);
+    rows = malloc((size_t)(n ? n : 1) * (size_t)w * sizeof *rows);
     if (!rows) err = PT_ERROR(PT_ERR_NOMEM, "out of memory for %" PRId64 " particles", n);
   }
   if ((err = pt_agree(s->comm, err))) {
@@ -719,7 +723,7 @@ int pt_series_write_particles(pt_series *s, int64_t step, double time, double dt
   }
   for (int64_t i = 0; i < n; ++i) {
     double *row = rows + (size_t)i * (size_t)w;
-    memcpy(row, &id[i], 8);
+    memcpy(row, &id[i], sizeof id[i]);
     int col = 1;
     for (int r = 0; r < nrec; ++r)
       /* w >= 1 (the id column): clang-tidy's "zero-size allocation" cannot see it. */
@@ -731,7 +735,7 @@ int pt_series_write_particles(pt_series *s, int64_t step, double time, double dt
     if (row_id(rows, w, i) == row_id(rows, w, i - 1))
       err = PT_ERROR(PT_ERR_RUNTIME, "species %s: duplicate particle id %" PRIu64, species,
                      row_id(rows, w, i));
-  if (!err && !(buf = malloc((size_t)(m ? m : 1) * 8)))
+  if (!err && !(buf = malloc((size_t)(m ? m : 1) * sizeof *buf)))
     err = PT_ERROR(PT_ERR_NOMEM, "out of memory");
   /* Agree before the next collectives: a duplicate is seen by one rank only. */
   if (!(err = pt_agree(s->comm, err))) {
@@ -749,7 +753,7 @@ int pt_series_write_particles(pt_series *s, int64_t step, double time, double dt
   char what[PT_IO_NAMELEN + 32];
   snprintf(what, sizeof what, "species %s", species);
   step_file sf;
-  err = series_file(s, step, 8.0 * (double)w * (double)total, what, &sf);
+  err = series_file(s, step, (double)sizeof(double) * (double)w * (double)total, what, &sf);
   hid_t file = sf.id;
   if (err) {
     free(rows);
