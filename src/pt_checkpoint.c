@@ -78,7 +78,8 @@ static int write_temp(MPI_Comm comm, const char *tmp, const pt_checkpoint *ck) {
   PT_TRY(pt_series_open(comm, tmp, &info, &s));
   int err = PT_OK;
   for (int i = 0; !err && i < ck->nfields; ++i)
-    err = pt_series_write_mesh(s, ck->step, ck->time, ck->dt, ck->field_names[i], ck->fields[i], NULL);
+    err = pt_series_write_mesh(s, ck->step, ck->time, ck->dt, ck->field_names[i], ck->fields[i],
+                               NULL);
   if (!err && ck->species)
     err = pt_series_write_particles(s, ck->step, ck->time, ck->dt, ck->species, ck->np, ck->id,
                                     ck->nrec, ck->recs);
@@ -154,7 +155,8 @@ static int read_meta(MPI_Comm comm, const char *path, pt_checkpoint *ck) {
   hid_t g = pt_h5_exists(file, "/checkpoint") ? H5Gopen2(file, "/checkpoint", H5P_DEFAULT) : -1;
   if (g < 0 || pt_h5_read_str(g, "format", format, sizeof format) != 0 ||
       strcmp(format, FORMAT) != 0 || pt_h5_read_str(g, "app", app, sizeof app) != 0) {
-    err = PT_ERROR(PT_ERR_INPUT, "%s: not a Partita checkpoint (no complete /checkpoint group)", path);
+    err = PT_ERROR(PT_ERR_INPUT, "%s: not a Partita checkpoint (no complete /checkpoint group)",
+                   path);
   } else if (strcmp(app, ck->app) != 0) {
     err = PT_ERROR(PT_ERR_INPUT, "%s: a checkpoint of %s, not of %s", path, app, ck->app);
   } else if (pt_h5_read_i64(g, "step", &ck->step) != 0 ||
@@ -206,8 +208,10 @@ static int check_shapes(MPI_Comm comm, const char *path, const pt_checkpoint *ck
       pt_decomp_shape(h, sizeof h, nd, have);
       pt_decomp_shape(w, sizeof w, f->ndim, f->decomp->gsize);
       *mismatch = 1;
-      err = PT_ERROR(PT_ERR_INPUT, "%s: the checkpoint's grid is %s (%dD), the deck's is %s (%dD): restart "
-                     "with the grid it was written with, or start afresh", path, h, nd, w, f->ndim);
+      err = PT_ERROR(PT_ERR_INPUT,
+                     "%s: the checkpoint's grid is %s (%dD), the deck's is %s (%dD): restart "
+                     "with the grid it was written with, or start afresh",
+                     path, h, nd, w, f->ndim);
     }
     if (sp >= 0) H5Sclose(sp);
     if (d >= 0) H5Dclose(d);
@@ -247,7 +251,8 @@ int pt_checkpoint_read(MPI_Comm comm, const char *which, const char *dir, pt_che
   }
   PT_MPI(MPI_Bcast(exists, 2, MPI_INT, 0, comm));
   if (!exists[0] && !exists[1])
-    return PT_ERROR(PT_ERR_INPUT, "%s: no checkpoint of %s to restart from", dir && *dir ? dir : ".", ck->app);
+    return PT_ERROR(PT_ERR_INPUT, "%s: no checkpoint of %s to restart from",
+                    dir && *dir ? dir : ".", ck->app);
   int err = exists[0] ? read_one(comm, gen[0], ck, &mismatch) : PT_ERR_INPUT;
   if (err && exists[1] && !mismatch) {
     char why[1024];

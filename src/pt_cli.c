@@ -159,7 +159,8 @@ static int parse_args(pt_cli *cli, int argc, char **argv, const char *usage, int
 
 int pt_cli_parse(pt_cli *cli, int argc, char **argv, const char *prog, const char *usage,
                  int passthrough) {
-  *cli = (pt_cli){.prog = prog, .output_dir = ".", .verbosity = PT_LOG_INFO, .argc = argc, .argv = argv};
+  *cli = (pt_cli){
+      .prog = prog, .output_dir = ".", .verbosity = PT_LOG_INFO, .argc = argc, .argv = argv};
   /* Each argument is at most one override or pass-through item; +1 for argv[0] and a
    * terminating NULL, as PETSc-style consumers of an argv expect. */
   cli->sets = calloc((size_t)argc + 1, sizeof *cli->sets);
@@ -195,7 +196,8 @@ int pt_cli_begin(pt_cli *cli, int *argc, char ***argv, const char *prog, const c
   int err = pt_cli_parse(cli, *argc, *argv, prog, usage, passthrough);
   /* OpenMP threads compute between MPI calls of the main thread: FUNNELED at least. */
   if (!err && provided < MPI_THREAD_FUNNELED)
-    err = PT_ERROR(PT_ERR_RUNTIME, "this MPI provides thread level %d, below MPI_THREAD_FUNNELED", provided);
+    err = PT_ERROR(PT_ERR_RUNTIME, "this MPI provides thread level %d, below MPI_THREAD_FUNNELED",
+                   provided);
   pt_log_init(MPI_COMM_WORLD, cli->verbosity);
   err = pt_agree(MPI_COMM_WORLD, err);
   if (err && err != PT_EXIT) pt_cli_free(cli);
@@ -264,8 +266,8 @@ int pt_cli_check_space(const pt_cli *cli, MPI_Comm comm, double bytes, double *f
     if (statvfs(where, &fs) == 0) info[0] = (double)fs.f_bavail * (double)fs.f_frsize;
     info[1] = strcmp(where, cli->output_dir) == 0;
     if (access(where, W_OK | X_OK) != 0)
-      err = PT_ERROR(PT_ERR_INPUT, "--output %s: cannot write to directory '%s': %s", cli->output_dir,
-                     where, strerror(errno));
+      err = PT_ERROR(PT_ERR_INPUT, "--output %s: cannot write to directory '%s': %s",
+                     cli->output_dir, where, strerror(errno));
     else if (info[0] >= 0 && bytes > info[0])
       err = PT_ERROR(PT_ERR_INPUT, "--output %s: the run writes about %.3g GiB, %.3g GiB free",
                      cli->output_dir, bytes / 1073741824.0, info[0] / 1073741824.0);
@@ -283,7 +285,8 @@ int pt_cli_help_keys(const pt_cli *cli, const pt_config *cfg, MPI_Comm comm) {
   PT_MPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) {
     printf("%s: input deck keys (%s)\n", cli->prog,
-           cli->input || cli->nset ? "this run: the deck and --set as given" : "this run: the defaults");
+           cli->input || cli->nset ? "this run: the deck and --set as given"
+                                   : "this run: the defaults");
     pt_config_print_keys(cfg, stdout);
   }
   return PT_EXIT;

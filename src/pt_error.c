@@ -25,7 +25,8 @@ static const char *basename_of(const char *path) {
 int pt_error_vset(int code, const char *file, int line, const char *fmt, va_list ap) {
   size_t off = 0;
   if (code != PT_ERR_INPUT && file) {
-    int n = snprintf(pt_msg, PT_MSG_MAX, "[rank %d] %s:%d: ", world_rank(), basename_of(file), line);
+    int n =
+        snprintf(pt_msg, PT_MSG_MAX, "[rank %d] %s:%d: ", world_rank(), basename_of(file), line);
     off = n > 0 && n < PT_MSG_MAX ? (size_t)n : 0;
   }
   vsnprintf(pt_msg + off, PT_MSG_MAX - off, fmt, ap);

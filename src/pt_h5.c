@@ -41,12 +41,14 @@ static void cvar_text(const char *name, char *out, int len) {
   MPI_T_enum en;
   out[0] = 0;
   if (MPI_T_cvar_get_index(name, &idx) != MPI_SUCCESS ||
-      MPI_T_cvar_get_info(idx, cname, &nl, &verbosity, &type, &en, desc, &dl, &bind, &scope) != MPI_SUCCESS ||
+      MPI_T_cvar_get_info(idx, cname, &nl, &verbosity, &type, &en, desc, &dl, &bind,
+                          &scope) != MPI_SUCCESS ||
       MPI_T_cvar_handle_alloc(idx, NULL, &h, &count) != MPI_SUCCESS)
     return;
   /* Open MPI stores a bool in one byte of an MPI_INT: read into a zeroed int. */
-  if (type == MPI_CHAR ? count <= (int)sizeof buf && MPI_T_cvar_read(h, buf) == MPI_SUCCESS
-                       : MPI_T_cvar_read(h, &v) == MPI_SUCCESS && snprintf(buf, sizeof buf, "%d", v != 0) > 0)
+  if (type == MPI_CHAR
+          ? count <= (int)sizeof buf && MPI_T_cvar_read(h, buf) == MPI_SUCCESS
+          : MPI_T_cvar_read(h, &v) == MPI_SUCCESS && snprintf(buf, sizeof buf, "%d", v != 0) > 0)
     snprintf(out, (size_t)len, "%s", buf);
   /* Unchecked: the value is read; a failed free only leaks the handle. */
   MPI_T_cvar_handle_free(&h);
@@ -67,9 +69,10 @@ static int check_mpi_io(void) {
     MPI_T_finalize();
     verdict = strcmp(sieve, "1") == 0 && strncmp(io, "romio", 5) != 0;
   }
-  return verdict ? PT_ERROR(PT_ERR_INPUT, "Open MPI's ompio with write data sieving on loses bytes of parallel "
-                                          "writes: set OMPI_MCA_fbtl_posix_write_datasieving=0 (or "
-                                          "OMPI_MCA_io=romio321) before MPI starts")
+  return verdict ? PT_ERROR(PT_ERR_INPUT,
+                            "Open MPI's ompio with write data sieving on loses bytes of parallel "
+                            "writes: set OMPI_MCA_fbtl_posix_write_datasieving=0 (or "
+                            "OMPI_MCA_io=romio321) before MPI starts")
                  : PT_OK;
 }
 
@@ -102,8 +105,9 @@ int pt_h5_check_space(MPI_Comm comm, const char *path, double bytes, const char 
     if (statvfs(dir, &fs) == 0 && fs.f_blocks > 0) {
       const double avail = (double)fs.f_bavail * (double)fs.f_frsize;
       if (avail < need)
-        err = PT_ERROR(PT_ERR_IO, "%s: No space left on device (%s needs about %.2f MiB, %.2f MiB free)",
-                       path, what, need / 1048576.0, avail / 1048576.0);
+        err = PT_ERROR(PT_ERR_IO,
+                       "%s: No space left on device (%s needs about %.2f MiB, %.2f MiB free)", path,
+                       what, need / 1048576.0, avail / 1048576.0);
     }
   }
   return pt_agree(comm, err);
@@ -263,7 +267,8 @@ int pt_h5_read_str(hid_t loc, const char *name, char *buf, size_t len) {
   return 0;
 }
 
-static int read_numbers(hid_t loc, const char *name, H5T_class_t cls, hid_t mtype, int n, void *out) {
+static int read_numbers(hid_t loc, const char *name, H5T_class_t cls, hid_t mtype, int n,
+                        void *out) {
   hid_t a = attr_open(loc, name, cls, n);
   if (a < 0) return -1;
   int rc = H5Aread(a, mtype, out) < 0 ? -1 : 0;

@@ -47,7 +47,8 @@ static int create(MPI_Comm comm, int64_t ntotal, pt_particles *p) {
   PT_MPI(MPI_Comm_rank(p->comm, &p->rank));
   PT_MPI(MPI_Comm_size(p->comm, &p->size));
   p->ntotal = ntotal;
-  if (ntotal < 0) return PT_ERROR(PT_ERR_INPUT, "particle count %lld is negative", (long long)ntotal);
+  if (ntotal < 0)
+    return PT_ERROR(PT_ERR_INPUT, "particle count %lld is negative", (long long)ntotal);
   /* Displacements are MPI ints too, so the whole set must be indexable by one. */
   if (ntotal > INT_MAX)
     return PT_ERROR(PT_ERR_INPUT, "%lld particles: more than MPI counts can index (%d)",
@@ -135,7 +136,8 @@ int pt_particles_assign(pt_particles *p, const pt_particle_set *set, const char 
     return PT_ERROR(PT_ERR_INPUT, "%s: %lld particles, expected %lld", source,
                     (long long)set->ntotal, (long long)p->ntotal);
   if (set->nrec < PT_PARTICLES_NREC)
-    return PT_ERROR(PT_ERR_INPUT, "%s: particle records position, velocity and mass needed", source);
+    return PT_ERROR(PT_ERR_INPUT, "%s: particle records position, velocity and mass needed",
+                    source);
   for (int r = 0; r < PT_PARTICLES_NREC; ++r)
     if (strcmp(set->rec[r].name, names[r]) != 0 || set->rec[r].ncomp != ncomp[r])
       return PT_ERROR(PT_ERR_INPUT, "%s: record %s must have %d component(s) (has %d)", source,

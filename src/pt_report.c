@@ -46,7 +46,8 @@ static int add_item(pt_report *r, const char *section, const char *key, cJSON *i
     cJSON_Delete(item);
     return PT_ERROR(PT_ERR_NOMEM, "out of memory for the run report");
   }
-  if (cJSON_GetObjectItemCaseSensitive(s, key)) cJSON_ReplaceItemInObjectCaseSensitive(s, key, item);
+  if (cJSON_GetObjectItemCaseSensitive(s, key))
+    cJSON_ReplaceItemInObjectCaseSensitive(s, key, item);
   else cJSON_AddItemToObject(s, key, item);
   return PT_OK;
 }

@@ -24,8 +24,10 @@ int pt_run_read(pt_config *cfg, int64_t diag_default, pt_run_cadence *c) {
   PT_TRY(pt_config_get_int(cfg, "output.every", 0, 0, most, &c->output_every));
   PT_TRY(pt_config_get_double(cfg, "output.every_time", 0.0, 0.0, DBL_MAX, &c->output_every_time));
   PT_TRY(pt_config_get_int(cfg, "output.checkpoint_every", 0, 0, most, &c->checkpoint_every));
-  PT_TRY(pt_config_get_int(cfg, "output.diagnostics_every", diag_default, 0, most, &c->diagnostics_every));
-  PT_TRY(pt_config_get_double(cfg, "output.progress_interval", 2.0, 0.0, DBL_MAX, &c->progress_interval));
+  PT_TRY(pt_config_get_int(cfg, "output.diagnostics_every", diag_default, 0, most,
+                           &c->diagnostics_every));
+  PT_TRY(pt_config_get_double(cfg, "output.progress_interval", 2.0, 0.0, DBL_MAX,
+                              &c->progress_interval));
   PT_TRY(pt_config_get_bool(cfg, "output.file_per_step", 0, &c->file_per_step));
   return PT_OK;
 }
@@ -54,7 +56,8 @@ int pt_run_init(pt_run *r, MPI_Comm comm, const char *prog, const char *dir,
   r->t_io = pt_timers_add(timers, "io");
   r->t_ckpt = pt_timers_add(timers, "checkpoint");
   r->t_stop = pt_timers_add(timers, "stop check");
-  if (r->t_total < 0 || r->t_diag < 0 || r->t_io < 0 || r->t_ckpt < 0 || r->t_stop < 0) return PT_ERR_NOMEM;
+  if (r->t_total < 0 || r->t_diag < 0 || r->t_io < 0 || r->t_ckpt < 0 || r->t_stop < 0)
+    return PT_ERR_NOMEM;
   /* The solver's start-up work (initial forces) is one round of its own. */
   pt_timers_round(timers);
   return pt_timers_set_total(timers, r->t_total);
@@ -94,8 +97,10 @@ static int stop_run(pt_run *r, int stop) {
   r->steps_done = step - r->first;
   char path[PT_PATH_MAX];
   PT_TRY(pt_checkpoint_path(r->dir, r->prog, 0, path, sizeof path));
-  pt_log(PT_LOG_INFO, "%s: stopped by %s at step %lld; checkpoint %s; continue with --restart "
-         "latest (or --restart %s)", r->prog, pt_signal_describe(stop), (long long)step, path, path);
+  pt_log(PT_LOG_INFO,
+         "%s: stopped by %s at step %lld; checkpoint %s; continue with --restart "
+         "latest (or --restart %s)",
+         r->prog, pt_signal_describe(stop), (long long)step, path, path);
   return PT_STOP;
 }
 
@@ -147,7 +152,8 @@ int pt_run_loop(pt_run *r) {
     PT_TRY(r->ops.step(r->ops.ctx, diag));
     if (diag && r->ops.diagnostics) PT_TRY(timed(r, r->t_diag, r->ops.diagnostics));
     if (output_due(r)) PT_TRY(output(r));
-    if (by_step(c->checkpoint_every, *r->ops.step_no)) PT_TRY(timed(r, r->t_ckpt, r->ops.checkpoint));
+    if (by_step(c->checkpoint_every, *r->ops.step_no))
+      PT_TRY(timed(r, r->t_ckpt, r->ops.checkpoint));
     if (*r->ops.step_no >= r->next_check) {
       int stop;
       PT_TRY(check_stop(r, t0, &stop));

@@ -303,7 +303,8 @@ static herr_t unlink_if_present(hid_t loc, const char *name) {
 
 /* A contiguous dataset with no fill: every byte is written by the ranks, and any rank
  * count produces the same file layout. */
-static hid_t create_dataset(hid_t loc, const char *name, hid_t type, int ndim, const hsize_t *dims) {
+static hid_t create_dataset(hid_t loc, const char *name, hid_t type, int ndim,
+                            const hsize_t *dims) {
   hid_t space = H5Screate_simple(ndim, dims, NULL);
   hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
   hid_t d = -1;
@@ -470,7 +471,8 @@ static int sample_sort(MPI_Comm comm, int w, double **rows, int64_t *n) {
     displs[p] = total;
     total += counts[p];
   }
-  err = PT_MPI_CHECK(MPI_Allgatherv(mine, ns, MPI_UINT64_T, all, counts, displs, MPI_UINT64_T, comm));
+  err =
+      PT_MPI_CHECK(MPI_Allgatherv(mine, ns, MPI_UINT64_T, all, counts, displs, MPI_UINT64_T, comm));
   if (err || total == 0) goto done;
   qsort(all, (size_t)total, sizeof *all, cmp_row_id);
   /* Bucket p takes ids in [splitter p, splitter p+1); equal ids share a bucket. */
@@ -499,7 +501,8 @@ static int sample_sort(MPI_Comm comm, int w, double **rows, int64_t *n) {
   if ((err = pt_agree(comm, err))) goto done;
   if ((err = PT_MPI_CHECK(MPI_Type_contiguous(w, MPI_DOUBLE, &row))) ||
       (err = PT_MPI_CHECK(MPI_Type_commit(&row))) ||
-      (err = PT_MPI_CHECK(MPI_Alltoallv(*rows, counts, displs, row, recv, rcounts, rdispls, row, comm))))
+      (err = PT_MPI_CHECK(
+           MPI_Alltoallv(*rows, counts, displs, row, recv, rcounts, rdispls, row, comm))))
     goto done;
   qsort(recv, (size_t)m, (size_t)w * sizeof *recv, cmp_row_id);
   free(*rows);
@@ -523,16 +526,19 @@ static int check_particles(const char *species, int64_t n, int nrec,
                     species ? species : "(null)", PT_IO_NAMELEN - 1);
   if (n < 0) return PT_ERROR(PT_ERR_INPUT, "species %s: negative particle count", species);
   if (nrec < 1 || nrec > PT_IO_MAXREC)
-    return PT_ERROR(PT_ERR_INPUT, "species %s: %d records (1 to %d allowed)", species, nrec, PT_IO_MAXREC);
+    return PT_ERROR(PT_ERR_INPUT, "species %s: %d records (1 to %d allowed)", species, nrec,
+                    PT_IO_MAXREC);
   int has_position = 0;
   *w = 1;
   for (int r = 0; r < nrec; ++r) {
     const pt_particle_record *rec = &recs[r];
-    if (!pt_h5_valid_name(rec->name) || !strcmp(rec->name, "id") || !strcmp(rec->name, "positionOffset"))
+    if (!pt_h5_valid_name(rec->name) || !strcmp(rec->name, "id") ||
+        !strcmp(rec->name, "positionOffset"))
       return PT_ERROR(PT_ERR_INPUT, "species %s: bad record name '%s'", species,
                       rec->name ? rec->name : "(null)");
     if (rec->ncomp < 1 || rec->ncomp > 3)
-      return PT_ERROR(PT_ERR_INPUT, "species %s: record %s has %d components", species, rec->name, rec->ncomp);
+      return PT_ERROR(PT_ERR_INPUT, "species %s: record %s has %d components", species, rec->name,
+                      rec->ncomp);
     for (int q = 0; q < r; ++q)
       if (!strcmp(recs[q].name, rec->name))
         return PT_ERROR(PT_ERR_INPUT, "species %s: record %s given twice", species, rec->name);
@@ -588,6 +594,11 @@ static hid_t write_column(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
 static herr_t record_attrs(hid_t loc, const double *dim7) {
   if (pt_h5_attr_doubles(loc, "unitDimension", 7, dim7) < 0) return -1;
   return pt_h5_attr_double(loc, "timeOffset", 0.0);
+}
+
+/* A record of plain counts (ids, numParticles): dimensionless, in units of 1. */
+static herr_t count_attrs(hid_t d) {
+  return pt_h5_attr_double(d, "unitSI", 1.0) < 0 ? -1 : record_attrs(d, zero7);
 }
 
 static herr_t close_with(hid_t obj, herr_t r) {
@@ -651,9 +662,9 @@ static herr_t write_patches(pt_series *s, hid_t sp, const pt_particle_record *po
   herr_t r = g < 0 ? -1 : 0;
   static const char *const counts[2] = {"numParticles", "numParticlesOffset"};
   for (int k = 0; r >= 0 && k < 2; ++k) {
-    hid_t d = write_patch_entry(s, g, counts[k], H5T_STD_U64LE, H5T_NATIVE_UINT64, k ? &first : &num,
-                                rank, size);
-    r = close_with(d, d < 0 ? -1 : (pt_h5_attr_double(d, "unitSI", 1.0) < 0 ? -1 : record_attrs(d, zero7)));
+    hid_t d = write_patch_entry(s, g, counts[k], H5T_STD_U64LE, H5T_NATIVE_UINT64,
+                                k ? &first : &num, rank, size);
+    r = close_with(d, d < 0 ? -1 : count_attrs(d));
   }
   static const char *const boxes[2] = {"offset", "extent"};
   for (int k = 0; r >= 0 && k < 2; ++k) {
@@ -674,8 +685,7 @@ static herr_t write_records(pt_series *s, hid_t sp, int nrec, const pt_particle_
                             double *buf) {
   hid_t d = write_column(sp, "id", H5T_STD_U64LE, H5T_NATIVE_UINT64, rows, w, 0, m, off, total,
                          s->checksum, s->comm, buf);
-  if (close_with(d, d < 0 ? -1 : (pt_h5_attr_double(d, "unitSI", 1.0) < 0 ? -1 : record_attrs(d, zero7))) < 0)
-    return -1;
+  if (close_with(d, d < 0 ? -1 : count_attrs(d)) < 0) return -1;
   int col = 1;
   for (int r = 0; r < nrec; ++r) {
     const pt_particle_record *rec = &recs[r];
@@ -727,7 +737,8 @@ int pt_series_write_particles(pt_series *s, int64_t step, double time, double dt
     int col = 1;
     for (int r = 0; r < nrec; ++r)
       /* w >= 1 (the id column): clang-tidy's "zero-size allocation" cannot see it. */
-      for (int c = 0; c < recs[r].ncomp; ++c) row[col++] = recs[r].comp[c][i]; /* NOLINT(clang-analyzer-unix.Malloc) */
+      for (int c = 0; c < recs[r].ncomp; ++c)
+        row[col++] = recs[r].comp[c][i]; /* NOLINT(clang-analyzer-unix.Malloc) */
   }
   int64_t m = n, off = 0, total = 0;
   err = sample_sort(s->comm, w, &rows, &m);

@@ -68,7 +68,9 @@ void pt_version_print(FILE *out, const char *prog) {
   fflush(out);
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
+static int cmp_str(const void *a, const void *b) {
+  return strcmp((const char *)a, (const char *)b);
+}
 
 /* Every rank's host name, gathered on all ranks, sorted; the distinct ones joined by
  * ", " into *out (caller frees). */

@@ -176,16 +176,21 @@ static int xdmf_meshes(sbuf *b, xscan *x, const char *href, const char *base) {
     sb_printf(b, "<Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"%llu %llu %llu\"/>\n",
               (unsigned long long)d3[0], (unsigned long long)d3[1], (unsigned long long)d3[2]);
     /* Origin and spacing in the order of the dimensions, slowest axis first (Z Y X). */
-    sb_printf(b, "<Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n"
-                 "<DataItem Format=\"XML\" NumberType=\"Float\" Precision=\"8\" Dimensions=\"3\">%.17g %.17g %.17g</DataItem>\n"
-                 "<DataItem Format=\"XML\" NumberType=\"Float\" Precision=\"8\" Dimensions=\"3\">%.17g %.17g %.17g</DataItem>\n"
-                 "</Geometry>\n", o3[0], o3[1], o3[2], s3[0], s3[1], s3[2]);
+    sb_printf(b,
+              "<Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n"
+              "<DataItem Format=\"XML\" NumberType=\"Float\" Precision=\"8\" "
+              "Dimensions=\"3\">%.17g %.17g %.17g</DataItem>\n"
+              "<DataItem Format=\"XML\" NumberType=\"Float\" Precision=\"8\" "
+              "Dimensions=\"3\">%.17g %.17g %.17g</DataItem>\n"
+              "</Geometry>\n",
+              o3[0], o3[1], o3[2], s3[0], s3[1], s3[2]);
     for (int j = i; j < x->n; ++j) {
       if (x->m[j].done || !same_geometry(m, &x->m[j])) continue;
       x->m[j].done = 1;
       char dset[256];
       snprintf(dset, sizeof dset, "%s/meshes/%s", base, x->m[j].name);
-      sb_printf(b, "<Attribute Name=\"%s\" AttributeType=\"Scalar\" Center=\"Node\">\n", x->m[j].name);
+      sb_printf(b, "<Attribute Name=\"%s\" AttributeType=\"Scalar\" Center=\"Node\">\n",
+                x->m[j].name);
       sb_hdf_item(b, href, dset, "Float", 3, d3);
       sb_printf(b, "</Attribute>\n");
     }
@@ -204,7 +209,8 @@ static int xdmf_components(sbuf *b, hid_t sp, const char *rec, const char *href,
     snprintf(name, sizeof name, "%s/%s", rec, pt_h5_axis_names[nc]);
     if (!pt_h5_exists(sp, name) || H5Oexists_by_name(sp, name, H5P_DEFAULT) <= 0) break;
     H5O_info_t info;
-    if (H5Oget_info_by_name(sp, name, &info, H5P_DEFAULT) < 0 || info.type != H5O_TYPE_DATASET) break;
+    if (H5Oget_info_by_name(sp, name, &info, H5P_DEFAULT) < 0 || info.type != H5O_TYPE_DATASET)
+      break;
   }
   if (nc < 2) return nc;
   sb_printf(b, "<DataItem ItemType=\"Function\" Function=\"%s\" Dimensions=\"%llu %d\">\n",
@@ -241,8 +247,10 @@ static int xdmf_species(sbuf *b, hid_t parts, const char *species, const char *h
     return 0;
   }
   sb_printf(b, "<Grid Name=\"%s\" GridType=\"Uniform\">\n", species);
-  sb_printf(b, "<Topology TopologyType=\"Polyvertex\" NumberOfElements=\"%llu\" NodesPerElement=\"1\"/>\n",
-            (unsigned long long)n);
+  sb_printf(
+      b,
+      "<Topology TopologyType=\"Polyvertex\" NumberOfElements=\"%llu\" NodesPerElement=\"1\"/>\n",
+      (unsigned long long)n);
   sb_printf(b, "<Geometry GeometryType=\"%s\">\n%s</Geometry>\n", nc == 3 ? "XYZ" : "XY", geo.s);
   free(geo.s);
   xscan recs = {0};
@@ -251,8 +259,8 @@ static int xdmf_species(sbuf *b, hid_t parts, const char *species, const char *h
   for (int r = 0; r < recs.nnames; ++r) {
     const char *rec = recs.names[r];
     H5O_info_t info;
-    if (!strcmp(rec, "position") || !strcmp(rec, "positionOffset") || !strcmp(rec, "particlePatches") ||
-        H5Oget_info_by_name(sp, rec, &info, H5P_DEFAULT) < 0)
+    if (!strcmp(rec, "position") || !strcmp(rec, "positionOffset") ||
+        !strcmp(rec, "particlePatches") || H5Oget_info_by_name(sp, rec, &info, H5P_DEFAULT) < 0)
       continue;
     char dset[384];
     snprintf(dset, sizeof dset, "%s/%s", spbase, rec);
@@ -265,8 +273,9 @@ static int xdmf_species(sbuf *b, hid_t parts, const char *species, const char *h
       sbuf v = {0};
       int vc = xdmf_components(&v, sp, rec, href, spbase, n);
       if (vc == 3 && !v.failed)
-        sb_printf(b, "<Attribute Name=\"%s\" AttributeType=\"Vector\" Center=\"Node\">\n%s</Attribute>\n",
-                  rec, v.s);
+        sb_printf(
+            b, "<Attribute Name=\"%s\" AttributeType=\"Vector\" Center=\"Node\">\n%s</Attribute>\n",
+            rec, v.s);
       free(v.s);
     }
   }
@@ -308,8 +317,11 @@ static void xdmf_step(sbuf *b, hid_t file, int64_t step, const char *href) {
       sb_printf(b, "%.*s\n<Time Value=\"%.17g\"/>\n%s", (int)(nl - body.s), body.s, time, nl + 1);
     }
   } else if (grids > 1) {
-    sb_printf(b, "<Grid Name=\"step %" PRId64 "\" GridType=\"Collection\" CollectionType=\"Spatial\">\n"
-                 "<Time Value=\"%.17g\"/>\n%s</Grid>\n", step, time, body.s);
+    sb_printf(b,
+              "<Grid Name=\"step %" PRId64
+              "\" GridType=\"Collection\" CollectionType=\"Spatial\">\n"
+              "<Time Value=\"%.17g\"/>\n%s</Grid>\n",
+              step, time, body.s);
   }
   if (body.failed) b->failed = 1;
   free(body.s);
@@ -353,7 +365,8 @@ static int series_steps(const char *path, stepfile **out, int *nout) {
     struct dirent *e;
     while ((e = readdir(dd))) {
       size_t len = strlen(e->d_name);
-      if (len <= pre + post || strncmp(e->d_name, fname, pre) || strcmp(e->d_name + len - post, t + 2))
+      if (len <= pre + post || strncmp(e->d_name, fname, pre) ||
+          strcmp(e->d_name + len - post, t + 2))
         continue;
       size_t k = pre;
       while (k < len - post && isdigit((unsigned char)e->d_name[k])) ++k;
