@@ -28,7 +28,7 @@ int bench_stream_run(MPI_Comm comm, int64_t n, int ntimes, bench_stream *r) {
   double best[2] = {0, 0}, worst[2] = {0, 0};
   for (int k = 0; k < ntimes && !err; ++k)
     for (int kernel = 0; kernel < 2 && !err; ++kernel) {
-      int merr = MPI_Barrier(comm);
+      err = PT_MPI_CHECK(MPI_Barrier(comm));
       const double t0 = MPI_Wtime();
       if (kernel == 0) {
 #pragma omp parallel for simd schedule(static)
@@ -38,8 +38,7 @@ int bench_stream_run(MPI_Comm comm, int64_t n, int ntimes, bench_stream *r) {
         for (int64_t i = 0; i < n; ++i) a[i] = b[i] + scalar * c[i];
       }
       double t = MPI_Wtime() - t0, tmax = t;
-      if (merr == MPI_SUCCESS) merr = MPI_Allreduce(&t, &tmax, 1, MPI_DOUBLE, MPI_MAX, comm);
-      if (merr != MPI_SUCCESS) err = pt_error_mpi(merr, "MPI_Allreduce", __FILE__, __LINE__);
+      if (!err) err = PT_MPI_CHECK(MPI_Allreduce(&t, &tmax, 1, MPI_DOUBLE, MPI_MAX, comm));
       if (k == 0 || tmax < best[kernel]) best[kernel] = tmax;
       if (k == 0 || tmax > worst[kernel]) worst[kernel] = tmax;
     }

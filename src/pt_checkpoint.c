@@ -14,12 +14,14 @@
 
 #define FORMAT "partita-checkpoint 1"
 
-void pt_checkpoint_path(const char *dir, const char *app, int generation, char *out, size_t len) {
+/* A scalar is stored as the attribute "scalar_NAME". */
+#define SCALAR_PREFIX "scalar_"
+enum { SCALAR_NAME_MAX = 100 };
+
+int pt_checkpoint_path(const char *dir, const char *app, int generation, char *out, size_t len) {
   const char *d = dir && *dir ? dir : ".";
-  if (generation)
-    snprintf(out, len, "%s/%s-checkpoint.h5.%d", d, app, generation);
-  else
-    snprintf(out, len, "%s/%s-checkpoint.h5", d, app);
+  if (generation) return pt_io_path(out, len, NULL, "%s/%s-checkpoint.h5.%d", d, app, generation);
+  return pt_io_path(out, len, NULL, "%s/%s-checkpoint.h5", d, app);
 }
 
 /* The test hook: which fault to inject, if any. */
@@ -31,6 +33,7 @@ static int fault_is(const char *what) {
 /* A crash, as far as the files can tell: no cleanup, no MPI_Finalize. */
 static void crash_if(MPI_Comm comm, const char *what) {
   if (!fault_is(what)) return;
+  /* Unchecked: the process exits next, whatever the barrier says. */
   MPI_Barrier(comm);
   fprintf(stderr, "pt_checkpoint: PT_CHECKPOINT_FAULT=%s: exiting\n", what);
   _exit(PT_EXIT_RUNTIME);
@@ -57,8 +60,8 @@ static herr_t write_meta(hid_t file, const pt_checkpoint *ck) {
       (ck->species && pt_h5_attr_str(g, "species", ck->species) < 0))
     r = -1;
   for (int i = 0; r >= 0 && i < ck->nscalars; ++i) {
-    char name[128];
-    snprintf(name, sizeof name, "scalar_%s", ck->scalar_names[i]);
+    char name[sizeof SCALAR_PREFIX + SCALAR_NAME_MAX];
+    snprintf(name, sizeof name, SCALAR_PREFIX "%s", ck->scalar_names[i]);
     r = pt_h5_attr_double(g, name, ck->scalars[i]);
   }
   return H5Gclose(g) < 0 ? -1 : r;
@@ -75,7 +78,8 @@ static int write_temp(MPI_Comm comm, const char *tmp, const pt_checkpoint *ck) {
   PT_TRY(pt_series_open(comm, tmp, &info, &s));
   int err = PT_OK;
   for (int i = 0; !err && i < ck->nfields; ++i)
-    err = pt_series_write_mesh(s, ck->step, ck->time, ck->dt, ck->field_names[i], ck->fields[i], NULL);
+    err = pt_series_write_mesh(s, ck->step, ck->time, ck->dt, ck->field_names[i], ck->fields[i],
+                               NULL);
   if (!err && ck->species)
     err = pt_series_write_particles(s, ck->step, ck->time, ck->dt, ck->species, ck->np, ck->id,
                                     ck->nrec, ck->recs);
@@ -93,12 +97,13 @@ int pt_checkpoint_write(MPI_Comm comm, const char *dir, pt_checkpoint *ck) {
   pt_h5_quiet();
   if (!ck->app || !*ck->app) return PT_ERROR(PT_ERR_INPUT, "pt_checkpoint_write: no app name");
   for (int i = 0; i < ck->nscalars; ++i)
-    if (!ck->scalar_names[i] || strlen(ck->scalar_names[i]) > 100)
+    if (!ck->scalar_names[i] || strlen(ck->scalar_names[i]) > SCALAR_NAME_MAX)
       return PT_ERROR(PT_ERR_INPUT, "pt_checkpoint_write: bad scalar name");
-  char now[4096], prev[4096], tmp[4200];
-  pt_checkpoint_path(dir, ck->app, 0, now, sizeof now);
-  pt_checkpoint_path(dir, ck->app, 1, prev, sizeof prev);
-  snprintf(tmp, sizeof tmp, "%s.tmp", now);
+  /* Every rank composes the same paths: a path too long fails on all of them. */
+  char now[PT_PATH_MAX], prev[PT_PATH_MAX], tmp[PT_PATH_MAX];
+  PT_TRY(pt_checkpoint_path(dir, ck->app, 0, now, sizeof now));
+  PT_TRY(pt_checkpoint_path(dir, ck->app, 1, prev, sizeof prev));
+  PT_TRY(pt_io_path(tmp, sizeof tmp, NULL, "%s.tmp", now));
   int rank, err = write_temp(comm, tmp, ck);
   PT_MPI(MPI_Comm_rank(comm, &rank));
   /* A failed write leaves the two generations as they were and no temp file behind. */
@@ -125,14 +130,13 @@ int pt_checkpoint_write(MPI_Comm comm, const char *dir, pt_checkpoint *ck) {
         err = PT_ERROR(PT_ERR_IO, "cannot rename %s to %s: %s", tmp, now, strerror(errno));
     }
     /* The renames themselves must reach the disk before we report success. */
-    char d[4096];
-    snprintf(d, sizeof d, "%s", dir && *dir ? dir : ".");
+    const char *d = dir && *dir ? dir : ".";
     if (!err && fsync_path(d) != 0)
       err = PT_ERROR(PT_ERR_IO, "%s: fsync of the directory failed: %s", d, strerror(errno));
   }
-  if (fault_is("after-rotate")) MPI_Barrier(comm);
+  if (fault_is("after-rotate")) PT_MPI(MPI_Barrier(comm));
   err = pt_agree(comm, err);
-  if (!err) snprintf(ck->path, sizeof ck->path, "%s", now);
+  if (!err) memcpy(ck->path, now, sizeof now);
   return err;
 }
 
@@ -151,7 +155,8 @@ static int read_meta(MPI_Comm comm, const char *path, pt_checkpoint *ck) {
   hid_t g = pt_h5_exists(file, "/checkpoint") ? H5Gopen2(file, "/checkpoint", H5P_DEFAULT) : -1;
   if (g < 0 || pt_h5_read_str(g, "format", format, sizeof format) != 0 ||
       strcmp(format, FORMAT) != 0 || pt_h5_read_str(g, "app", app, sizeof app) != 0) {
-    err = PT_ERROR(PT_ERR_INPUT, "%s: not a Partita checkpoint (no complete /checkpoint group)", path);
+    err = PT_ERROR(PT_ERR_INPUT, "%s: not a Partita checkpoint (no complete /checkpoint group)",
+                   path);
   } else if (strcmp(app, ck->app) != 0) {
     err = PT_ERROR(PT_ERR_INPUT, "%s: a checkpoint of %s, not of %s", path, app, ck->app);
   } else if (pt_h5_read_i64(g, "step", &ck->step) != 0 ||
@@ -160,8 +165,8 @@ static int read_meta(MPI_Comm comm, const char *path, pt_checkpoint *ck) {
     err = PT_ERROR(PT_ERR_INPUT, "%s: /checkpoint lacks step, time or dt", path);
   }
   for (int i = 0; !err && i < ck->nscalars; ++i) {
-    char name[128];
-    snprintf(name, sizeof name, "scalar_%s", ck->scalar_names[i]);
+    char name[sizeof SCALAR_PREFIX + SCALAR_NAME_MAX];
+    snprintf(name, sizeof name, SCALAR_PREFIX "%s", ck->scalar_names[i]);
     if (pt_h5_read_doubles(g, name, 1, &ck->scalars[i]) != 0)
       err = PT_ERROR(PT_ERR_INPUT, "%s: no scalar %s in the checkpoint", path, ck->scalar_names[i]);
   }
@@ -203,8 +208,10 @@ static int check_shapes(MPI_Comm comm, const char *path, const pt_checkpoint *ck
       pt_decomp_shape(h, sizeof h, nd, have);
       pt_decomp_shape(w, sizeof w, f->ndim, f->decomp->gsize);
       *mismatch = 1;
-      err = PT_ERROR(PT_ERR_INPUT, "%s: the checkpoint's grid is %s (%dD), the deck's is %s (%dD): restart "
-                     "with the grid it was written with, or start afresh", path, h, nd, w, f->ndim);
+      err = PT_ERROR(PT_ERR_INPUT,
+                     "%s: the checkpoint's grid is %s (%dD), the deck's is %s (%dD): restart "
+                     "with the grid it was written with, or start afresh",
+                     path, h, nd, w, f->ndim);
     }
     if (sp >= 0) H5Sclose(sp);
     if (d >= 0) H5Dclose(d);
@@ -226,8 +233,7 @@ static int read_one(MPI_Comm comm, const char *path, pt_checkpoint *ck, int *mis
     pt_particle_set_free(&ck->particles);
     PT_TRY(pt_io_read_particles(comm, path, ck->step, ck->species, n, names, &ck->particles));
   }
-  snprintf(ck->path, sizeof ck->path, "%s", path);
-  return PT_OK;
+  return pt_io_path(ck->path, sizeof ck->path, NULL, "%s", path);
 }
 
 int pt_checkpoint_read(MPI_Comm comm, const char *which, const char *dir, pt_checkpoint *ck) {
@@ -236,16 +242,17 @@ int pt_checkpoint_read(MPI_Comm comm, const char *which, const char *dir, pt_che
   int mismatch = 0;
   if (strcmp(which, "latest") != 0) return read_one(comm, which, ck, &mismatch);
 
-  char gen[2][4096];
+  char gen[2][PT_PATH_MAX];
   int exists[2] = {0, 0}, rank;
   PT_MPI(MPI_Comm_rank(comm, &rank));
   for (int g = 0; g < 2; ++g) {
-    pt_checkpoint_path(dir, ck->app, g, gen[g], sizeof gen[g]);
+    PT_TRY(pt_checkpoint_path(dir, ck->app, g, gen[g], sizeof gen[g]));
     if (rank == 0) exists[g] = access(gen[g], F_OK) == 0;
   }
   PT_MPI(MPI_Bcast(exists, 2, MPI_INT, 0, comm));
   if (!exists[0] && !exists[1])
-    return PT_ERROR(PT_ERR_INPUT, "%s: no checkpoint of %s to restart from", dir && *dir ? dir : ".", ck->app);
+    return PT_ERROR(PT_ERR_INPUT, "%s: no checkpoint of %s to restart from",
+                    dir && *dir ? dir : ".", ck->app);
   int err = exists[0] ? read_one(comm, gen[0], ck, &mismatch) : PT_ERR_INPUT;
   if (err && exists[1] && !mismatch) {
     char why[1024];

@@ -47,14 +47,15 @@ typedef struct pt_checkpoint {
   int nscalars;                     /**< named doubles: RNG state, counters, ... */
   const char *const *scalar_names;  /**< `nscalars` names */
   double *scalars;                  /**< write: in; read: out */
-  char path[4096];                  /**< out: the file written or read */
+  char path[PT_PATH_MAX];           /**< out: the file written or read */
 } pt_checkpoint;
 
-/** `DIR/<app>-checkpoint.h5` for generation 0, `DIR/<app>-checkpoint.h5.1` for 1. */
-void pt_checkpoint_path(const char *dir, const char *app, int generation, char *out, size_t len);
+/** `DIR/<app>-checkpoint.h5` for generation 0, `DIR/<app>-checkpoint.h5.1` for 1. Errors:
+ * as pt_io_path. */
+int pt_checkpoint_path(const char *dir, const char *app, int generation, char *out, size_t len);
 
 /** Writes `ck` (see the file comment for the protocol) and sets ck->path. Errors:
- * PT_ERR_INPUT (no app name, bad names), PT_ERR_IO (the previous checkpoints are then
+ * PT_ERR_INPUT (no app name, bad names or paths), PT_ERR_IO (the previous checkpoints are then
  * untouched), PT_ERR_NOMEM. Collective over `comm`, which must be the fields'
  * communicator (or congruent with it). */
 int pt_checkpoint_write(MPI_Comm comm, const char *dir, pt_checkpoint *ck);

@@ -17,10 +17,12 @@
 
 #include "pt_error.h"
 #include "pt_h5.h"
+#include "pt_io.h"
 #include "pt_log.h"
 #include "pt_version.h"
 
-/* --help and --version may come before MPI_Init in a tool; then this process prints. */
+/* --help and --version may come before MPI_Init in a tool; then this process prints.
+ * Unchecked: a failed query leaves rank 0, and the text is printed rather than lost. */
 static int is_rank0(void) {
   int init = 0, fin = 0, rank = 0;
   MPI_Initialized(&init);
@@ -157,7 +159,8 @@ static int parse_args(pt_cli *cli, int argc, char **argv, const char *usage, int
 
 int pt_cli_parse(pt_cli *cli, int argc, char **argv, const char *prog, const char *usage,
                  int passthrough) {
-  *cli = (pt_cli){.prog = prog, .output_dir = ".", .verbosity = PT_LOG_INFO, .argc = argc, .argv = argv};
+  *cli = (pt_cli){
+      .prog = prog, .output_dir = ".", .verbosity = PT_LOG_INFO, .argc = argc, .argv = argv};
   /* Each argument is at most one override or pass-through item; +1 for argv[0] and a
    * terminating NULL, as PETSc-style consumers of an argv expect. */
   cli->sets = calloc((size_t)argc + 1, sizeof *cli->sets);
@@ -185,71 +188,70 @@ int pt_cli_begin(pt_cli *cli, int *argc, char ***argv, const char *prog, const c
                  int passthrough) {
   int provided;
   pt_h5_mpi_io_defaults();
-  MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided);
-  MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+  /* No agreement is possible without MPI, nor a returned error before errors return. */
+  if (MPI_Init_thread(argc, argv, MPI_THREAD_FUNNELED, &provided) != MPI_SUCCESS)
+    PT_ABORT("MPI_Init_thread failed");
+  if (MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN) != MPI_SUCCESS)
+    PT_ABORT("MPI_Comm_set_errhandler failed");
   int err = pt_cli_parse(cli, *argc, *argv, prog, usage, passthrough);
   /* OpenMP threads compute between MPI calls of the main thread: FUNNELED at least. */
   if (!err && provided < MPI_THREAD_FUNNELED)
-    err = PT_ERROR(PT_ERR_RUNTIME, "this MPI provides thread level %d, below MPI_THREAD_FUNNELED", provided);
+    err = PT_ERROR(PT_ERR_RUNTIME, "this MPI provides thread level %d, below MPI_THREAD_FUNNELED",
+                   provided);
   pt_log_init(MPI_COMM_WORLD, cli->verbosity);
   err = pt_agree(MPI_COMM_WORLD, err);
   if (err && err != PT_EXIT) pt_cli_free(cli);
   return err;
 }
 
-/* mkdir -p for option `opt` (its text for messages): creates `dir` and any missing
- * parent, then checks the directory can be written. Rank 0 only. */
-static int make_dirs(const char *opt, const char *dir) {
-  char path[4096];
-  if (snprintf(path, sizeof path, "%s", dir) >= (int)sizeof path)
-    return PT_ERROR(PT_ERR_INPUT, "%s: path too long", opt);
+/* mkdir -p for option `opt` given `value`: creates `dir` and any missing parent, then
+ * checks the directory can be written. Rank 0 only. */
+static int make_dirs(const char *opt, const char *value, const char *dir) {
+  char path[PT_PATH_MAX];
+  PT_TRY(pt_io_path(path, sizeof path, opt, "%s", dir));
   for (char *p = path + 1;; ++p) {
     int end = *p == '\0';
     if (*p != '/' && !end) continue;
     *p = '\0';
     struct stat st;
     if (mkdir(path, 0777) != 0 && errno != EEXIST)
-      return PT_ERROR(PT_ERR_INPUT, "%s: cannot create directory '%s': %s", opt, path, strerror(errno));
+      return PT_ERROR(PT_ERR_INPUT, "%s %s: cannot create directory '%s': %s", opt, value, path,
+                      strerror(errno));
     if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
-      return PT_ERROR(PT_ERR_INPUT, "%s: '%s' exists and is not a directory", opt, path);
+      return PT_ERROR(PT_ERR_INPUT, "%s %s: '%s' exists and is not a directory", opt, value, path);
     if (end) break;
     *p = '/';
   }
   if (access(dir, W_OK | X_OK) != 0)
-    return PT_ERROR(PT_ERR_INPUT, "%s: cannot write to directory '%s': %s", opt, dir, strerror(errno));
+    return PT_ERROR(PT_ERR_INPUT, "%s %s: cannot write to directory '%s': %s", opt, value, dir,
+                    strerror(errno));
   return PT_OK;
 }
 
 int pt_cli_prepare_output(const pt_cli *cli, MPI_Comm comm) {
   int rank, err = PT_OK;
-  MPI_Comm_rank(comm, &rank);
+  PT_MPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) {
-    char opt[4200];
-    snprintf(opt, sizeof opt, "--output %s", cli->output_dir);
-    err = make_dirs(opt, cli->output_dir);
-    if (!err && cli->report) {
-      char buf[4096];
-      snprintf(buf, sizeof buf, "%s", cli->report);
-      snprintf(opt, sizeof opt, "--report %s", cli->report);
-      err = make_dirs(opt, dirname(buf));
-    }
+    /* --report's path is checked first: a refused run must leave no directory behind. */
+    char buf[PT_PATH_MAX];
+    if (cli->report) err = pt_io_path(buf, sizeof buf, "--report", "%s", cli->report);
+    if (!err) err = make_dirs("--output", cli->output_dir, cli->output_dir);
+    if (!err && cli->report) err = make_dirs("--report", cli->report, dirname(buf));
   }
   return pt_agree(comm, err);
 }
 
 /* The nearest existing directory at or above `dir` ("." for a relative path). */
-static void existing_ancestor(const char *dir, char *out, size_t len) {
-  snprintf(out, len, "%s", dir);
+static int existing_ancestor(const char *dir, char *out, size_t len) {
+  PT_TRY(pt_io_path(out, len, "--output", "%s", dir));
   struct stat st;
   while (stat(out, &st) != 0) {
     char *slash = strrchr(out, '/');
-    if (!slash) {
-      snprintf(out, len, ".");
-      return;
-    }
+    if (!slash) return pt_io_path(out, len, NULL, ".");
     if (slash == out) slash[1] = '\0';
     else *slash = '\0';
   }
+  return PT_OK;
 }
 
 int pt_cli_check_space(const pt_cli *cli, MPI_Comm comm, double bytes, double *free_bytes,
@@ -257,15 +259,15 @@ int pt_cli_check_space(const pt_cli *cli, MPI_Comm comm, double bytes, double *f
   int rank, err = PT_OK;
   double info[2] = {-1, 0};
   PT_MPI(MPI_Comm_rank(comm, &rank));
-  if (rank == 0) {
-    char where[4096];
-    existing_ancestor(cli->output_dir, where, sizeof where);
+  char where[PT_PATH_MAX];
+  if (rank == 0) err = existing_ancestor(cli->output_dir, where, sizeof where);
+  if (rank == 0 && !err) {
     struct statvfs fs;
     if (statvfs(where, &fs) == 0) info[0] = (double)fs.f_bavail * (double)fs.f_frsize;
     info[1] = strcmp(where, cli->output_dir) == 0;
     if (access(where, W_OK | X_OK) != 0)
-      err = PT_ERROR(PT_ERR_INPUT, "--output %s: cannot write to directory '%s': %s", cli->output_dir,
-                     where, strerror(errno));
+      err = PT_ERROR(PT_ERR_INPUT, "--output %s: cannot write to directory '%s': %s",
+                     cli->output_dir, where, strerror(errno));
     else if (info[0] >= 0 && bytes > info[0])
       err = PT_ERROR(PT_ERR_INPUT, "--output %s: the run writes about %.3g GiB, %.3g GiB free",
                      cli->output_dir, bytes / 1073741824.0, info[0] / 1073741824.0);
@@ -283,7 +285,8 @@ int pt_cli_help_keys(const pt_cli *cli, const pt_config *cfg, MPI_Comm comm) {
   PT_MPI(MPI_Comm_rank(comm, &rank));
   if (rank == 0) {
     printf("%s: input deck keys (%s)\n", cli->prog,
-           cli->input || cli->nset ? "this run: the deck and --set as given" : "this run: the defaults");
+           cli->input || cli->nset ? "this run: the deck and --set as given"
+                                   : "this run: the defaults");
     pt_config_print_keys(cfg, stdout);
   }
   return PT_EXIT;

@@ -283,10 +283,12 @@ static int apply_set(pt_config *cfg, const char *set) {
   while (vend > v && (vend[-1] == ' ' || vend[-1] == '\t')) --vend;
   for (const char *c = v; c < vend; ++c)
     if (*c == ';' && (c == v || c[-1] == ' ' || c[-1] == '\t'))
-      return PT_ERROR(PT_ERR_INPUT, "--set %s: a value cannot hold ' ;', which starts a comment in a deck", set);
+      return PT_ERROR(PT_ERR_INPUT,
+                      "--set %s: a value cannot hold ' ;', which starts a comment in a deck", set);
   /* The resolved deck writes it as "key = value" on one line, which inih must read. */
   if ((size_t)(kend - dot - 1) + 3 + (size_t)(vend - v) > INI_MAX_LINE - 1)
-    return PT_ERROR(PT_ERR_INPUT, "--set %.*s: value too long (a deck line holds at most %d characters)",
+    return PT_ERROR(PT_ERR_INPUT,
+                    "--set %.*s: value too long (a deck line holds at most %d characters)",
                     (int)(kend - k), k, INI_MAX_LINE - 1);
   return put_entry(cfg, k, (size_t)(kend - k), v, (size_t)(vend - v), 0, set);
 }
@@ -382,18 +384,17 @@ int pt_config_load(MPI_Comm comm, const char *path, int nset, const char *const 
     err = read_file(path, &text, &len);
     n = err ? -1 : (long long)len;
   }
-  int mpierr = MPI_Bcast(&n, 1, MPI_LONG_LONG, 0, comm);
-  if (mpierr != MPI_SUCCESS) err = pt_error_mpi(mpierr, "MPI_Bcast", __FILE__, __LINE__);
+  if (PT_MPI_CHECK(MPI_Bcast(&n, 1, MPI_LONG_LONG, 0, comm))) err = PT_ERR_MPI;
   if (!err && n > 0) {
     if (rank != 0) {
       len = (size_t)n;
       /* Every rank must join the broadcast below, so there is no way back from here. */
       if (!(text = malloc(len))) PT_ABORT("pt_config_load: out of memory for %lld bytes", n);
     }
-    mpierr = MPI_Bcast(text, (int)n, MPI_CHAR, 0, comm);
-    if (mpierr != MPI_SUCCESS) err = pt_error_mpi(mpierr, "MPI_Bcast", __FILE__, __LINE__);
+    err = PT_MPI_CHECK(MPI_Bcast(text, (int)n, MPI_CHAR, 0, comm));
   }
-  if (!err && n >= 0) err = parse_all(path, path ? (text ? text : "") : NULL, len, nset, sets, path != NULL, cfg);
+  if (!err && n >= 0)
+    err = parse_all(path, path ? (text ? text : "") : NULL, len, nset, sets, path != NULL, cfg);
   free(text);
   err = pt_agree(comm, err);
   if (err) pt_config_destroy(cfg);
@@ -562,7 +563,7 @@ int pt_config_get_bool(pt_config *cfg, const char *key, int def, int *out) {
   int v = def != 0;
   if (s) {
     v = -1;
-    for (int i = 0; i < 4 && v < 0; ++i) {
+    for (size_t i = 0; i < sizeof yes / sizeof *yes && v < 0; ++i) {
       if (strcasecmp(s, yes[i]) == 0) v = 1;
       if (strcasecmp(s, no[i]) == 0) v = 0;
     }

@@ -12,7 +12,8 @@ void pt_decomp_block(int64_t n, int np, int p, int64_t *start, int64_t *count) {
 }
 
 void pt_decomp_box_of(const pt_decomp *d, const int coords[], int64_t lo[], int64_t n[]) {
-  for (int a = 0; a < d->ndim; ++a) pt_decomp_block(d->gsize[a], d->dims[a], coords[a], &lo[a], &n[a]);
+  for (int a = 0; a < d->ndim; ++a)
+    pt_decomp_block(d->gsize[a], d->dims[a], coords[a], &lo[a], &n[a]);
 }
 
 int pt_decomp_owner(const pt_decomp *d, int axis, int64_t g) {
@@ -100,7 +101,8 @@ static void grid_search_axis(grid_search *s, int a, int rem) {
     }
     return;
   }
-  int hi = s->fixed[a] ? s->fixed[a] : rem, lo = s->fixed[a] ? s->fixed[a] : a == s->ndim - 1 ? rem : 1;
+  int hi = s->fixed[a] ? s->fixed[a] : rem;
+  int lo = s->fixed[a] ? s->fixed[a] : a == s->ndim - 1 ? rem : 1;
   for (int f = hi; f >= lo; --f) {
     if (rem % f || f > s->gsize[a]) continue;
     s->cur[a] = f;
@@ -112,12 +114,13 @@ static void grid_search_axis(grid_search *s, int a, int rem) {
  * every rank reaches the same verdict. */
 static int choose_dims(int ndim, const int64_t gsize[], const int periodic[],
                        const int dims_req[], int nranks, int dims[]) {
-  if (ndim < 2 || ndim > 3) return PT_ERROR(PT_ERR_INPUT, "number of dimensions must be 2 or 3 (got %d)", ndim);
+  if (ndim < 2 || ndim > 3)
+    return PT_ERROR(PT_ERR_INPUT, "number of dimensions must be 2 or 3 (got %d)", ndim);
   int64_t cells = 1;
   for (int a = 0; a < ndim; ++a) {
     if (gsize[a] < 1)
-      return PT_ERROR(PT_ERR_INPUT, "global size along axis %s must be at least 1 (got %lld)", pt_decomp_axis_name(ndim, a),
-                      (long long)gsize[a]);
+      return PT_ERROR(PT_ERR_INPUT, "global size along axis %s must be at least 1 (got %lld)",
+                      pt_decomp_axis_name(ndim, a), (long long)gsize[a]);
     if (cells > INT64_MAX / gsize[a]) {
       char g[96];
       return PT_ERROR(PT_ERR_INPUT, "grid %s has more cells than a 64-bit index can count",
@@ -132,7 +135,8 @@ static int choose_dims(int ndim, const int64_t gsize[], const int periodic[],
   for (int a = 0; a < ndim; ++a) {
     fixed[a] = dims_req ? dims_req[a] : 0;
     if (fixed[a] < 0)
-      return PT_ERROR(PT_ERR_INPUT, "process count along axis %s must be at least 0 (0 = automatic), got %d",
+      return PT_ERROR(PT_ERR_INPUT,
+                      "process count along axis %s must be at least 0 (0 = automatic), got %d",
                       pt_decomp_axis_name(ndim, a), fixed[a]);
     fixed64[a] = fixed[a];
     /* Saturates once past nranks: the product is only compared with nranks. */
@@ -144,18 +148,26 @@ static int choose_dims(int ndim, const int64_t gsize[], const int periodic[],
     return PT_ERROR(PT_ERR_INPUT, "process grid %s does not match the number of ranks (%d)",
                     pt_decomp_shape(p, sizeof p, ndim, fixed64), nranks);
   if (nranks % fixed_prod)
-    return PT_ERROR(PT_ERR_INPUT, "process grid %s cannot use %d ranks: the fixed counts must multiply to a divisor of %d",
-                    pt_decomp_shape(p, sizeof p, ndim, fixed64), nranks, nranks);
+    return PT_ERROR(
+        PT_ERR_INPUT,
+        "process grid %s cannot use %d ranks: the fixed counts must multiply to a divisor of %d",
+        pt_decomp_shape(p, sizeof p, ndim, fixed64), nranks, nranks);
 
   int zero[PT_MAXDIM] = {0};
-  grid_search s = {.ndim = ndim, .gsize = gsize, .periodic = periodic ? periodic : zero, .fixed = fixed};
+  grid_search s = {
+      .ndim = ndim, .gsize = gsize, .periodic = periodic ? periodic : zero, .fixed = fixed};
   grid_search_axis(&s, 0, nranks);
   if (!s.found) {
     if (nfree == ndim)
-      return PT_ERROR(PT_ERR_INPUT, "grid %s cannot be split over %d ranks: every rank needs at least one cell per axis",
-                      pt_decomp_shape(g, sizeof g, ndim, gsize), nranks);
-    return PT_ERROR(PT_ERR_INPUT, "grid %s cannot be split over %d ranks as %s: every rank needs at least one cell per axis",
-                    pt_decomp_shape(g, sizeof g, ndim, gsize), nranks, pt_decomp_shape(p, sizeof p, ndim, fixed64));
+      return PT_ERROR(
+          PT_ERR_INPUT,
+          "grid %s cannot be split over %d ranks: every rank needs at least one cell per axis",
+          pt_decomp_shape(g, sizeof g, ndim, gsize), nranks);
+    return PT_ERROR(
+        PT_ERR_INPUT,
+        "grid %s cannot be split over %d ranks as %s: every rank needs at least one cell per axis",
+        pt_decomp_shape(g, sizeof g, ndim, gsize), nranks,
+        pt_decomp_shape(p, sizeof p, ndim, fixed64));
   }
   for (int a = 0; a < ndim; ++a) dims[a] = s.best[a];
   return PT_OK;
@@ -192,9 +204,10 @@ int pt_decomp_create(MPI_Comm comm, int ndim, const int64_t gsize[], const int p
       d->dims[a] = dims[a];
       d->periodic[a] = periodic && periodic[a] ? 1 : 0;
     }
-    err = setup(d, comm);
   }
+  /* setup starts with a collective MPI_Cart_create: no rank may skip it alone. */
   err = pt_agree(comm, err);
+  if (!err) err = pt_agree(comm, setup(d, comm));
   if (err) {
     pt_decomp_destroy(&d);
     return err;
@@ -205,6 +218,7 @@ int pt_decomp_create(MPI_Comm comm, int ndim, const int64_t gsize[], const int p
 
 void pt_decomp_destroy(pt_decomp **d) {
   if (!d || !*d) return;
+  /* Unchecked: a destroy has no error to return; a failed free only leaks the handle. */
   if ((*d)->cart != MPI_COMM_NULL) MPI_Comm_free(&(*d)->cart);
   free(*d);
   *d = NULL;

@@ -104,10 +104,11 @@ int pt_device_select(MPI_Comm comm, pt_backend want, pt_device_info *info) {
   MPI_Comm node;
   PT_MPI(MPI_Comm_rank(comm, &rank));
   PT_MPI(MPI_Comm_split_type(comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node));
-  err = MPI_Comm_rank(node, &info->local_rank);
-  if (err == MPI_SUCCESS) err = MPI_Comm_size(node, &info->local_size);
+  err = PT_MPI_CHECK(MPI_Comm_rank(node, &info->local_rank));
+  if (!err) err = PT_MPI_CHECK(MPI_Comm_size(node, &info->local_size));
+  /* Unchecked: a failure to free leaks one handle and takes nothing from the answer. */
   MPI_Comm_free(&node);
-  if (err != MPI_SUCCESS) return pt_error_mpi(err, "MPI_Comm_rank/size(node)", __FILE__, __LINE__);
+  PT_TRY(err);
   const char *why;
   info->count = pt_device_count(&why);
   if (want == PT_BACKEND_CPU) return PT_OK;

@@ -8,6 +8,7 @@
 #define PT_MSG_MAX 1024
 static char pt_msg[PT_MSG_MAX];
 
+/* Unchecked: a message must not fail for want of its rank, which then reads 0. */
 static int world_rank(void) {
   int init = 0, fin = 0, rank = 0;
   MPI_Initialized(&init);
@@ -24,7 +25,8 @@ static const char *basename_of(const char *path) {
 int pt_error_vset(int code, const char *file, int line, const char *fmt, va_list ap) {
   size_t off = 0;
   if (code != PT_ERR_INPUT && file) {
-    int n = snprintf(pt_msg, PT_MSG_MAX, "[rank %d] %s:%d: ", world_rank(), basename_of(file), line);
+    int n =
+        snprintf(pt_msg, PT_MSG_MAX, "[rank %d] %s:%d: ", world_rank(), basename_of(file), line);
     off = n > 0 && n < PT_MSG_MAX ? (size_t)n : 0;
   }
   vsnprintf(pt_msg + off, PT_MSG_MAX - off, fmt, ap);
@@ -48,8 +50,9 @@ void pt_error_clear(void) { pt_msg[0] = '\0'; }
 
 int pt_agree(MPI_Comm comm, int err) {
   int rank, size;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
+  /* pt_agree is how failures are reported, so its own MPI failures can only abort. */
+  if (MPI_Comm_rank(comm, &rank) != MPI_SUCCESS || MPI_Comm_size(comm, &size) != MPI_SUCCESS)
+    PT_ABORT("pt_agree: not a valid communicator");
   /* The lowest failing rank speaks for all: deterministic, and one message only. */
   int mine = err ? rank : size, first;
   if (MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, comm) != MPI_SUCCESS)
@@ -68,6 +71,7 @@ int pt_agree(MPI_Comm comm, int err) {
 
 void pt_error_report(MPI_Comm comm, const char *prog) {
   int rank = 0;
+  /* Unchecked: should it fail, rank stays 0 and the message is printed, not lost. */
   MPI_Comm_rank(comm, &rank);
   if (rank == 0 && pt_msg[0]) {
     fprintf(stderr, "%s: %s\n", prog, pt_msg);
@@ -94,12 +98,14 @@ void pt_abort(const char *file, int line, const char *fmt, ...) {
   fprintf(stderr, "[rank %d] %s:%d: %s\n", world_rank(), basename_of(file), line, buf);
   fflush(stderr);
   int init = 0;
+  /* Unchecked: nothing is left to report to, and exit() follows if MPI_Abort returns. */
   MPI_Initialized(&init);
   if (init) MPI_Abort(MPI_COMM_WORLD, PT_EXIT_RUNTIME);
   exit(PT_EXIT_RUNTIME);
 }
 
 int pt_error_mpi(int mpierr, const char *call, const char *file, int line) {
+  if (mpierr == MPI_SUCCESS) return PT_OK;
   char s[MPI_MAX_ERROR_STRING];
   int len = 0;
   if (MPI_Error_string(mpierr, s, &len) != MPI_SUCCESS) snprintf(s, sizeof s, "error %d", mpierr);

@@ -29,7 +29,8 @@ static int check_ghost_width(const pt_decomp *d, int ng) {
     coords[a] = d->dims[a] - 1;
     PT_MPI(MPI_Cart_rank(d->cart, coords, &owner));
     return PT_ERROR(PT_ERR_INPUT,
-                    "ghost width %d exceeds the %lld cells owned along axis %s by rank %d: use fewer ranks or a larger grid",
+                    "ghost width %d exceeds the %lld cells owned along axis %s by rank %d: use "
+                    "fewer ranks or a larger grid",
                     ng, (long long)smallest, pt_decomp_axis_name(d->ndim, a), owner);
   }
   return PT_OK;
@@ -52,7 +53,8 @@ int pt_field_create(const pt_decomp *d, int ng, pt_field **out) {
   for (int a = 0; a < f->ndim; ++a) {
     if ((uint64_t)f->alloc[a] > SIZE_MAX / sizeof(double) / elems) {
       free(f);
-      return PT_ERROR(PT_ERR_NOMEM, "a block of %lld cells with %d ghost layers is too large to address",
+      return PT_ERROR(PT_ERR_NOMEM,
+                      "a block of %lld cells with %d ghost layers is too large to address",
                       (long long)pt_decomp_local_cells(d), ng);
     }
     elems *= (size_t)f->alloc[a];
@@ -101,12 +103,14 @@ static double *owned_row(const pt_field *f, int64_t r) {
 
 void pt_field_pack_owned(const pt_field *f, double *dense) {
   int64_t rows = owned_rows(f), len = f->n[f->ndim - 1];
-  for (int64_t r = 0; r < rows; ++r) memcpy(dense + r * len, owned_row(f, r), (size_t)len * sizeof(double));
+  for (int64_t r = 0; r < rows; ++r)
+    memcpy(dense + r * len, owned_row(f, r), (size_t)len * sizeof(double));
 }
 
 void pt_field_unpack_owned(pt_field *f, const double *dense) {
   int64_t rows = owned_rows(f), len = f->n[f->ndim - 1];
-  for (int64_t r = 0; r < rows; ++r) memcpy(owned_row(f, r), dense + r * len, (size_t)len * sizeof(double));
+  for (int64_t r = 0; r < rows; ++r)
+    memcpy(owned_row(f, r), dense + r * len, (size_t)len * sizeof(double));
 }
 
 void pt_field_fill(pt_field *f, double v) {

@@ -41,13 +41,16 @@ static void cvar_text(const char *name, char *out, int len) {
   MPI_T_enum en;
   out[0] = 0;
   if (MPI_T_cvar_get_index(name, &idx) != MPI_SUCCESS ||
-      MPI_T_cvar_get_info(idx, cname, &nl, &verbosity, &type, &en, desc, &dl, &bind, &scope) != MPI_SUCCESS ||
+      MPI_T_cvar_get_info(idx, cname, &nl, &verbosity, &type, &en, desc, &dl, &bind,
+                          &scope) != MPI_SUCCESS ||
       MPI_T_cvar_handle_alloc(idx, NULL, &h, &count) != MPI_SUCCESS)
     return;
   /* Open MPI stores a bool in one byte of an MPI_INT: read into a zeroed int. */
-  if (type == MPI_CHAR ? count <= (int)sizeof buf && MPI_T_cvar_read(h, buf) == MPI_SUCCESS
-                       : MPI_T_cvar_read(h, &v) == MPI_SUCCESS && snprintf(buf, sizeof buf, "%d", v != 0) > 0)
+  if (type == MPI_CHAR
+          ? count <= (int)sizeof buf && MPI_T_cvar_read(h, buf) == MPI_SUCCESS
+          : MPI_T_cvar_read(h, &v) == MPI_SUCCESS && snprintf(buf, sizeof buf, "%d", v != 0) > 0)
     snprintf(out, (size_t)len, "%s", buf);
+  /* Unchecked: the value is read; a failed free only leaks the handle. */
   MPI_T_cvar_handle_free(&h);
 }
 
@@ -62,12 +65,14 @@ static int check_mpi_io(void) {
     if (MPI_T_init_thread(MPI_THREAD_SINGLE, &provided) != MPI_SUCCESS) return PT_OK;
     cvar_text(sieving_cvar, sieve, sizeof sieve);
     cvar_text("io", io, sizeof io);
+    /* Unchecked: the answers are in; the tool interface's teardown cannot change them. */
     MPI_T_finalize();
     verdict = strcmp(sieve, "1") == 0 && strncmp(io, "romio", 5) != 0;
   }
-  return verdict ? PT_ERROR(PT_ERR_INPUT, "Open MPI's ompio with write data sieving on loses bytes of parallel "
-                                          "writes: set OMPI_MCA_fbtl_posix_write_datasieving=0 (or "
-                                          "OMPI_MCA_io=romio321) before MPI starts")
+  return verdict ? PT_ERROR(PT_ERR_INPUT,
+                            "Open MPI's ompio with write data sieving on loses bytes of parallel "
+                            "writes: set OMPI_MCA_fbtl_posix_write_datasieving=0 (or "
+                            "OMPI_MCA_io=romio321) before MPI starts")
                  : PT_OK;
 }
 
@@ -89,9 +94,9 @@ static hid_t mpio_fapl(MPI_Comm comm) {
 int pt_h5_check_space(MPI_Comm comm, const char *path, double bytes, const char *what) {
   int rank, err = PT_OK;
   PT_MPI(MPI_Comm_rank(comm, &rank));
-  if (rank == 0) {
-    char buf[4096];
-    snprintf(buf, sizeof buf, "%s", path);
+  char buf[PT_PATH_MAX];
+  if (rank == 0) err = pt_io_path(buf, sizeof buf, NULL, "%s", path);
+  if (rank == 0 && !err) {
     const char *dir = dirname(buf);
     struct statvfs fs;
     /* Metadata of a step (groups, attributes, the deck) and the sidecar: well under
@@ -100,8 +105,9 @@ int pt_h5_check_space(MPI_Comm comm, const char *path, double bytes, const char 
     if (statvfs(dir, &fs) == 0 && fs.f_blocks > 0) {
       const double avail = (double)fs.f_bavail * (double)fs.f_frsize;
       if (avail < need)
-        err = PT_ERROR(PT_ERR_IO, "%s: No space left on device (%s needs about %.2f MiB, %.2f MiB free)",
-                       path, what, need / 1048576.0, avail / 1048576.0);
+        err = PT_ERROR(PT_ERR_IO,
+                       "%s: No space left on device (%s needs about %.2f MiB, %.2f MiB free)", path,
+                       what, need / 1048576.0, avail / 1048576.0);
     }
   }
   return pt_agree(comm, err);
@@ -126,8 +132,8 @@ int pt_h5_open(MPI_Comm comm, const char *path, int mode, hid_t *file) {
   /* H5Fis_hdf5 only looks for the signature; a truncated file fails in H5Fopen. */
   if (state == FILE_NOT_HDF5) return PT_ERROR(PT_ERR_INPUT, "%s: not an HDF5 file", path);
 
-  int err = mode == PT_H5_READ ? PT_OK : pt_agree(comm, check_mpi_io());
-  if (err) return err;
+  if (mode != PT_H5_READ) PT_TRY(pt_agree(comm, check_mpi_io()));
+  int err = PT_OK;
   hid_t fapl = mpio_fapl(comm);
   if (fapl < 0) return pt_agree(comm, PT_ERROR(PT_ERR_IO, "%s: cannot set up MPI-IO access", path));
   if (mode == PT_H5_CREATE)
@@ -261,7 +267,8 @@ int pt_h5_read_str(hid_t loc, const char *name, char *buf, size_t len) {
   return 0;
 }
 
-static int read_numbers(hid_t loc, const char *name, H5T_class_t cls, hid_t mtype, int n, void *out) {
+static int read_numbers(hid_t loc, const char *name, H5T_class_t cls, hid_t mtype, int n,
+                        void *out) {
   hid_t a = attr_open(loc, name, cls, n);
   if (a < 0) return -1;
   int rc = H5Aread(a, mtype, out) < 0 ? -1 : 0;
@@ -389,13 +396,6 @@ int pt_h5_field_checksum(const pt_field *f, uint64_t *sum) {
   for_each_row(f, checksum_row, &local);
   PT_MPI(MPI_Allreduce(&local, sum, 1, MPI_UINT64_T, MPI_SUM, f->decomp->cart));
   return PT_OK;
-}
-
-
-int pt_h5_rank(MPI_Comm comm) {
-  int rank = 0;
-  MPI_Comm_rank(comm, &rank);
-  return rank;
 }
 
 static herr_t collect_step(hid_t g, const char *name, const H5L_info_t *info, void *data) {

@@ -17,13 +17,6 @@
 #define PT_INTERNAL
 #endif
 
-/* An MPI call's error code as a Partita code (PT_OK or PT_ERR_MPI with the message), for
- * code that must go on to a cleanup label rather than return at once (PT_MPI). */
-static inline int pt_mpi_check(int rc, const char *call, const char *file, int line) {
-  return rc == MPI_SUCCESS ? 0 : pt_error_mpi(rc, call, file, line);
-}
-#define PT_MPI_CHECK(call) pt_mpi_check((call), #call, __FILE__, __LINE__)
-
 enum { PT_H5_READ, PT_H5_WRITE, PT_H5_CREATE };
 
 /* Turns off HDF5's own error printing: Partita reports one line per failure. */
@@ -103,7 +96,5 @@ typedef struct pt_h5_steplist {
 PT_INTERNAL int pt_h5_list_steps(hid_t file, pt_h5_steplist *l);
 /* qsort order of int64_t values. */
 PT_INTERNAL int pt_h5_cmp_i64(const void *a, const void *b);
-/* This process's rank in comm (0 if MPI_Comm_rank fails). */
-PT_INTERNAL int pt_h5_rank(MPI_Comm comm);
 
 #endif

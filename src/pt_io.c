@@ -18,12 +18,43 @@
 #include "pt_error.h"
 #include "pt_h5.h"
 
-void pt_io_step_path(const char *path, int64_t step, char *out, size_t len) {
-  const char *t = strstr(path, "%T");
-  if (!t)
-    snprintf(out, len, "%s", path);
+int pt_io_path(char *out, size_t len, const char *what, const char *fmt, ...) {
+  const size_t room = len < PT_PATH_MAX ? len : PT_PATH_MAX;
+  va_list ap, again;
+  va_start(ap, fmt);
+  va_copy(again, ap);
+  const int n = room ? vsnprintf(out, room, fmt, ap) : -1;
+  va_end(ap);
+  if (n >= 0 && (size_t)n < room) {
+    va_end(again);
+    return PT_OK;
+  }
+  if (room) out[0] = '\0';
+  char *full = n >= 0 ? malloc((size_t)n + 1) : NULL;
+  if (full) vsnprintf(full, (size_t)n + 1, fmt, again);
+  va_end(again);
+  const char *w = what ? what : "", *sep = what ? ": " : "";
+  const size_t most = room ? room - 1 : 0;
+  /* A long path is named by its two ends: the head says where, the tail what. */
+  enum { END = 24 };
+  int err;
+  if (!full)
+    err = PT_ERROR(PT_ERR_INPUT, "%s%scannot compose a path of at most %zu characters", w, sep,
+                   most);
+  else if (n <= 2 * END)
+    err = PT_ERROR(PT_ERR_INPUT, "%s%spath too long (%d characters, at most %zu): %s", w, sep, n,
+                   most, full);
   else
-    snprintf(out, len, "%.*s%" PRId64 "%s", (int)(t - path), path, step, t + 2);
+    err = PT_ERROR(PT_ERR_INPUT, "%s%spath too long (%d characters, at most %zu): %.*s...%s", w,
+                   sep, n, most, END, full, full + n - END);
+  free(full);
+  return err;
+}
+
+int pt_io_step_path(const char *path, int64_t step, char *out, size_t len) {
+  const char *t = strstr(path, "%T");
+  if (!t) return pt_io_path(out, len, NULL, "%s", path);
+  return pt_io_path(out, len, NULL, "%.*s%" PRId64 "%s", (int)(t - path), path, step, t + 2);
 }
 
 /* ---- checksums ----------------------------------------------------------------------- */
@@ -42,7 +73,7 @@ uint64_t pt_io_checksum(int64_t first, int64_t n, const void *values64) {
   uint64_t sum = 0;
   for (int64_t i = 0; i < n; ++i) {
     uint64_t bits;
-    memcpy(&bits, p + 8 * i, 8);
+    memcpy(&bits, p + sizeof bits * (size_t)i, sizeof bits);
     sum += mix64(bits ^ mix64((uint64_t)(first + i)));
   }
   return sum;
@@ -148,7 +179,8 @@ int pt_io_read_mesh(const char *path, int64_t step, const char *name, pt_field *
   hid_t dset = -1, ms = -1, fs = -1, dxpl = -1;
   hsize_t dims[PT_MAXDIM];
   char buf[64];
-  int err = pt_h5_valid_name(name) ? PT_OK : PT_ERROR(PT_ERR_INPUT, "%s: bad mesh record name", path);
+  int err =
+      pt_h5_valid_name(name) ? PT_OK : PT_ERROR(PT_ERR_INPUT, "%s: bad mesh record name", path);
   if (!err && !pt_h5_exists(grp, "meshes"))
     err = PT_ERROR(PT_ERR_INPUT, "%s: no meshes at step %" PRId64, path, st);
   if (!err) {
@@ -176,11 +208,18 @@ int pt_io_read_mesh(const char *path, int64_t step, const char *name, pt_field *
     ms = pt_h5_field_memspace(f);
     fs = pt_h5_field_filespace(dset, f);
     dxpl = pt_h5_collective_dxpl();
-    if (ms < 0 || fs < 0 || dxpl < 0 || H5Dread(dset, H5T_NATIVE_DOUBLE, ms, fs, dxpl, f->base) < 0)
-      err = PT_ERROR(PT_ERR_IO, "%s: reading %s failed", path, what);
+    if (ms < 0 || fs < 0 || dxpl < 0)
+      err = PT_ERROR(PT_ERR_IO, "%s: cannot set up reading %s", path, what);
   }
+  /* The read and the checksum's sum are collective: a rank that cannot take part in
+   * either says so first. */
+  err = pt_agree(comm, err);
+  if (!err && H5Dread(dset, H5T_NATIVE_DOUBLE, ms, fs, dxpl, f->base) < 0)
+    err = PT_ERROR(PT_ERR_IO, "%s: reading %s failed", path, what);
+  err = pt_agree(comm, err);
   uint64_t sum;
-  if (!err && !(err = pt_h5_field_checksum(f, &sum))) err = verify_checksum(path, what, dset, sum);
+  if (!err) err = pt_h5_field_checksum(f, &sum);
+  if (!err) err = verify_checksum(path, what, dset, sum);
   if (!err && time && pt_h5_read_doubles(grp, "time", 1, time) != 0)
     err = PT_ERROR(PT_ERR_INPUT, "%s: step %" PRId64 " has no time attribute", path, st);
   if (step_out) *step_out = st;
@@ -212,7 +251,7 @@ static int read_column(MPI_Comm comm, const char *path, hid_t loc, const char *n
   if (!err && *total >= 0 && (int64_t)dim != *total)
     err = PT_ERROR(PT_ERR_INPUT, "%s: %s has %llu entries, the species has %" PRId64, path, what,
                    (unsigned long long)dim, *total);
-  if (err) return err;
+  PT_TRY(err);
   if (*total < 0) {
     /* Caller learns the size from the first column; the block is decided afterwards. */
     *total = (int64_t)dim;
@@ -220,13 +259,16 @@ static int read_column(MPI_Comm comm, const char *path, hid_t loc, const char *n
     return PT_OK;
   }
   hsize_t start = (hsize_t)off, count = (hsize_t)n;
-  void *buf = malloc((size_t)(n ? n : 1) * 8);
-  hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &count, NULL), dxpl = pt_h5_collective_dxpl();
+  void *buf = malloc((size_t)(n ? n : 1) * sizeof(uint64_t));  /* ids or doubles */
+  hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &count, NULL);
+  hid_t dxpl = pt_h5_collective_dxpl();
   herr_t r = buf && fs >= 0 && ms >= 0 && dxpl >= 0 ? 0 : -1;
   if (r >= 0) r = n == 0 ? (H5Sselect_none(fs) < 0 || H5Sselect_none(ms) < 0 ? -1 : 0)
                          : H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL);
   /* The read is collective: a rank that cannot take part says so first. */
-  if (pt_agree(comm, r < 0 ? PT_ERROR(PT_ERR_IO, "%s: cannot set up reading %s", path, what) : PT_OK)) r = -1;
+  if (pt_agree(comm,
+               r < 0 ? PT_ERROR(PT_ERR_IO, "%s: cannot set up reading %s", path, what) : PT_OK))
+    r = -1;
   else if (dim > 0) r = H5Dread(d, mtype, ms, fs, dxpl, buf);
   if (r < 0) err = PT_ERROR(PT_ERR_IO, "%s: reading %s failed", path, what);
   uint64_t local = buf ? pt_io_checksum(off, n, buf) : 0, sum = 0;
@@ -238,6 +280,8 @@ static int read_column(MPI_Comm comm, const char *path, hid_t loc, const char *n
   if (ms >= 0) H5Sclose(ms);
   if (dxpl >= 0) H5Pclose(dxpl);
   H5Dclose(d);
+  /* A rank whose part failed must not leave the others alone in the next collective. */
+  err = pt_agree(comm, err);
   if (err)
     free(buf);
   else
@@ -249,43 +293,49 @@ static int read_column(MPI_Comm comm, const char *path, hid_t loc, const char *n
  * (each numParticlesOffset the sum of the counts before it) adding up to its length. A
  * truncated or spliced species is refused instead of being read short. Each rank checks
  * a block of the patch table; the verdict is agreed. */
-static int check_patches(MPI_Comm comm, const char *path, hid_t sp, const char *what, int64_t total) {
+static int check_patches(MPI_Comm comm, const char *path, hid_t sp, const char *what,
+                         int64_t total) {
+  int rank, size;
+  PT_MPI(MPI_Comm_rank(comm, &rank));
+  PT_MPI(MPI_Comm_size(comm, &size));
   if (!pt_h5_exists(sp, "particlePatches")) return PT_OK;
   hid_t g = H5Gopen2(sp, "particlePatches", H5P_DEFAULT);
-  if (g < 0) return pt_agree(comm, PT_ERROR(PT_ERR_INPUT, "%s: cannot open %s/particlePatches", path, what));
-  int rank, size;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
+  if (g < 0)
+    return pt_agree(comm, PT_ERROR(PT_ERR_INPUT, "%s: cannot open %s/particlePatches", path, what));
   char nwhat[320], fwhat[320];
   snprintf(nwhat, sizeof nwhat, "%s/particlePatches/numParticles", what);
   snprintf(fwhat, sizeof fwhat, "%s/particlePatches/numParticlesOffset", what);
   int64_t npatch = -1, k0 = 0, cnt = 0;
   uint64_t *num = NULL, *first = NULL, local = 0, before = 0, sum = 0;
   void *none;
-  int err = read_column(comm, path, g, "numParticles", nwhat, H5T_INTEGER, H5T_NATIVE_UINT64, &npatch, 0, 0, &none);
+  int err = read_column(comm, path, g, "numParticles", nwhat, H5T_INTEGER, H5T_NATIVE_UINT64,
+                        &npatch, 0, 0, &none);
   if (!err) {
     int64_t b = npatch / size, r = npatch % size;
     cnt = b + (rank < r);
     k0 = rank * b + (rank < r ? rank : r);
-    err = read_column(comm, path, g, "numParticles", nwhat, H5T_INTEGER, H5T_NATIVE_UINT64, &npatch, k0, cnt,
-                      (void **)&num);
+    err = read_column(comm, path, g, "numParticles", nwhat, H5T_INTEGER, H5T_NATIVE_UINT64, &npatch,
+                      k0, cnt, (void **)&num);
   }
   if (!err)
-    err = read_column(comm, path, g, "numParticlesOffset", fwhat, H5T_INTEGER, H5T_NATIVE_UINT64, &npatch, k0,
-                      cnt, (void **)&first);
+    err = read_column(comm, path, g, "numParticlesOffset", fwhat, H5T_INTEGER, H5T_NATIVE_UINT64,
+                      &npatch, k0, cnt, (void **)&first);
   for (int64_t k = 0; !err && k < cnt; ++k) local += num[k];
   if (!err) err = PT_MPI_CHECK(MPI_Exscan(&local, &before, 1, MPI_UINT64_T, MPI_SUM, comm));
   if (!err) err = PT_MPI_CHECK(MPI_Allreduce(&local, &sum, 1, MPI_UINT64_T, MPI_SUM, comm));
   if (rank == 0) before = 0;  /* MPI_Exscan leaves rank 0's result undefined */
   for (int64_t k = 0; !err && k < cnt; ++k) {
     if (first[k] != before)
-      err = PT_ERROR(PT_ERR_INPUT, "%s: %s/particlePatches: patch %" PRId64 " starts at %" PRIu64
-                     ", expected %" PRIu64 " (patches must be contiguous)", path, what, k0 + k, first[k], before);
+      err = PT_ERROR(PT_ERR_INPUT,
+                     "%s: %s/particlePatches: patch %" PRId64 " starts at %" PRIu64
+                     ", expected %" PRIu64 " (patches must be contiguous)",
+                     path, what, k0 + k, first[k], before);
     before += num[k];
   }
   if (!err && sum != (uint64_t)total)
-    err = PT_ERROR(PT_ERR_INPUT, "%s: %s/particlePatches hold %" PRIu64 " particles, the species %" PRId64,
-                   path, what, sum, total);
+    err = PT_ERROR(PT_ERR_INPUT,
+                   "%s: %s/particlePatches hold %" PRIu64 " particles, the species %" PRId64, path,
+                   what, sum, total);
   free(num);
   free(first);
   H5Gclose(g);
@@ -299,25 +349,29 @@ int pt_io_read_particles(MPI_Comm comm, const char *path, int64_t step,
   memset(p, 0, sizeof *p);
   if (nrec < 0 || nrec > PT_IO_MAXREC)
     return PT_ERROR(PT_ERR_INPUT, "pt_io_read_particles: %d records asked for", nrec);
+  int rank, size;
+  PT_MPI(MPI_Comm_rank(comm, &rank));
+  PT_MPI(MPI_Comm_size(comm, &size));
   hid_t file, grp, sp = -1;
   int64_t st;
   PT_TRY(open_step(comm, path, step, &file, &grp, &st));
-  int rank, size;
-  MPI_Comm_rank(comm, &rank);
-  MPI_Comm_size(comm, &size);
   char what[256], buf[PT_IO_NAMELEN + 16];
-  int err = pt_h5_valid_name(species) ? PT_OK : PT_ERROR(PT_ERR_INPUT, "%s: bad species name", path);
+  int err =
+      pt_h5_valid_name(species) ? PT_OK : PT_ERROR(PT_ERR_INPUT, "%s: bad species name", path);
   if (!err) {
     snprintf(buf, sizeof buf, "particles/%s", species);
     if (!pt_h5_exists(grp, buf))
-      err = PT_ERROR(PT_ERR_INPUT, "%s: no particle species %s at step %" PRId64, path, species, st);
+      err = PT_ERROR(PT_ERR_INPUT, "%s: no particle species %s at step %" PRId64, path, species,
+                     st);
     else if ((sp = H5Gopen2(grp, buf, H5P_DEFAULT)) < 0)
       err = PT_ERROR(PT_ERR_INPUT, "%s: cannot open species %s", path, species);
   }
   int64_t total = -1, first = 0, count = 0;
   snprintf(what, sizeof what, "/data/%" PRId64 "/particles/%s/id", st, species ? species : "");
   void *none;
-  if (!err) err = read_column(comm, path, sp, "id", what, H5T_INTEGER, H5T_NATIVE_UINT64, &total, 0, 0, &none);
+  if (!err)
+    err = read_column(comm, path, sp, "id", what, H5T_INTEGER, H5T_NATIVE_UINT64, &total, 0, 0,
+                      &none);
   if (!err) {
     char spwhat[256];
     snprintf(spwhat, sizeof spwhat, "/data/%" PRId64 "/particles/%s", st, species);

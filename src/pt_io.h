@@ -66,8 +66,22 @@ int pt_io_last_step(MPI_Comm comm, const char *path, int64_t *step);
  * values change it. pt_io stores it as the dataset attribute "partitaChecksum". */
 uint64_t pt_io_checksum(int64_t first, int64_t n, const void *values64);
 
-/** The series file for `step`: `path` itself, or "%T" replaced by the step. */
-void pt_io_step_path(const char *path, int64_t step, char *out, size_t len);
+/** The longest path Partita composes, NUL included (Linux's PATH_MAX). */
+#define PT_PATH_MAX 4096
+
+/** Formats a file path into out[len] like snprintf, using at most PT_PATH_MAX bytes. A
+ * path that does not fit leaves `out` empty and is an error, never a truncated name:
+ * PT_ERR_INPUT "WHAT: path too long (N characters, at most M): HEAD...TAIL" (`what`,
+ * which may be NULL, names the option or file). Not collective. */
+int pt_io_path(char *out, size_t len, const char *what, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 4, 5)))
+#endif
+    ;
+
+/** The series file for `step`: `path` itself, or "%T" replaced by the step. Errors: as
+ * pt_io_path. */
+int pt_io_step_path(const char *path, int64_t step, char *out, size_t len);
 
 #ifdef __cplusplus
 }

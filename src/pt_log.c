@@ -13,6 +13,7 @@ void pt_log_init(MPI_Comm comm, int verbosity) {
 
 int pt_log_verbosity(void) { return log_level; }
 
+/* Unchecked: output must not fail for want of the rank, which then reads 0. */
 int pt_log_is_root(void) {
   int rank = 0, init = 0;
   MPI_Initialized(&init);

@@ -35,6 +35,7 @@ void pt_particles_destroy(pt_particles **pp) {
   free(p->mass);
   free(p->counts);
   free(p->displs);
+  /* Unchecked: a destroy has no error to return; a failed free only leaks the handle. */
   if (p->comm != MPI_COMM_NULL) MPI_Comm_free(&p->comm);
   free(p);
   *pp = NULL;
@@ -42,11 +43,12 @@ void pt_particles_destroy(pt_particles **pp) {
 
 static int create(MPI_Comm comm, int64_t ntotal, pt_particles *p) {
   PT_MPI(MPI_Comm_dup(comm, &p->comm));
-  MPI_Comm_set_errhandler(p->comm, MPI_ERRORS_RETURN);
-  MPI_Comm_rank(p->comm, &p->rank);
-  MPI_Comm_size(p->comm, &p->size);
+  PT_MPI(MPI_Comm_set_errhandler(p->comm, MPI_ERRORS_RETURN));
+  PT_MPI(MPI_Comm_rank(p->comm, &p->rank));
+  PT_MPI(MPI_Comm_size(p->comm, &p->size));
   p->ntotal = ntotal;
-  if (ntotal < 0) return PT_ERROR(PT_ERR_INPUT, "particle count %lld is negative", (long long)ntotal);
+  if (ntotal < 0)
+    return PT_ERROR(PT_ERR_INPUT, "particle count %lld is negative", (long long)ntotal);
   /* Displacements are MPI ints too, so the whole set must be indexable by one. */
   if (ntotal > INT_MAX)
     return PT_ERROR(PT_ERR_INPUT, "%lld particles: more than MPI counts can index (%d)",
@@ -76,10 +78,10 @@ static int create(MPI_Comm comm, int64_t ntotal, pt_particles *p) {
 int pt_particles_create(MPI_Comm comm, int64_t ntotal, pt_particles **out) {
   *out = NULL;
   pt_particles *p = calloc(1, sizeof *p);
-  int err = p ? PT_OK : PT_ERROR(PT_ERR_NOMEM, "out of memory");
   if (p) p->comm = MPI_COMM_NULL;
-  if (!err) err = create(comm, ntotal, p);
-  err = pt_agree(comm, err);
+  /* create starts with a collective MPI_Comm_dup: no rank may skip it alone. */
+  int err = pt_agree(comm, p ? PT_OK : PT_ERROR(PT_ERR_NOMEM, "out of memory"));
+  if (!err) err = pt_agree(comm, create(comm, ntotal, p));
   if (err)
     pt_particles_destroy(&p);
   else
@@ -134,7 +136,8 @@ int pt_particles_assign(pt_particles *p, const pt_particle_set *set, const char 
     return PT_ERROR(PT_ERR_INPUT, "%s: %lld particles, expected %lld", source,
                     (long long)set->ntotal, (long long)p->ntotal);
   if (set->nrec < PT_PARTICLES_NREC)
-    return PT_ERROR(PT_ERR_INPUT, "%s: particle records position, velocity and mass needed", source);
+    return PT_ERROR(PT_ERR_INPUT, "%s: particle records position, velocity and mass needed",
+                    source);
   for (int r = 0; r < PT_PARTICLES_NREC; ++r)
     if (strcmp(set->rec[r].name, names[r]) != 0 || set->rec[r].ncomp != ncomp[r])
       return PT_ERROR(PT_ERR_INPUT, "%s: record %s must have %d component(s) (has %d)", source,

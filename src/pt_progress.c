@@ -22,7 +22,8 @@ void pt_progress_start(pt_progress *p, int64_t first, int64_t last, double inter
 void pt_progress_update(pt_progress *p, int64_t step, double time) {
   if (p->interval <= 0) return;
   double now = MPI_Wtime();
-  if ((now < p->next && step != p->last) || pt_log_verbosity() < PT_LOG_INFO || !pt_log_is_root()) return;
+  if ((now < p->next && step != p->last) || pt_log_verbosity() < PT_LOG_INFO || !pt_log_is_root())
+    return;
   p->next = now + p->interval;
   double done = p->last > p->first ? (double)(step - p->first) / (double)(p->last - p->first) : 1;
   double elapsed = now - p->t0;

@@ -36,14 +36,15 @@ static void sum_i128(void *in, void *inout, int *len, MPI_Datatype *dt) {
 int pt_sum_finish(pt_sum *s, MPI_Comm comm, double *sum) {
   MPI_Datatype t;
   MPI_Op op;
-  PT_MPI(MPI_Type_contiguous(16, MPI_BYTE, &t));
+  PT_MPI(MPI_Type_contiguous((int)sizeof(__int128), MPI_BYTE, &t));
   PT_MPI(MPI_Type_commit(&t));
   PT_MPI(MPI_Op_create(sum_i128, 1, &op));
   __int128 total = 0;
-  int err = MPI_Allreduce(&s->acc, &total, 1, t, op, comm);
+  int err = PT_MPI_CHECK(MPI_Allreduce(&s->acc, &total, 1, t, op, comm));
+  /* Unchecked: the sum is made (or its error recorded); a failed free only leaks. */
   MPI_Op_free(&op);
   MPI_Type_free(&t);
-  PT_MPI(err);
+  PT_TRY(err);
   /* One correctly rounded conversion, then an exact power-of-two scaling. */
   *sum = ldexp((double)total, -s->scale);
   return PT_OK;

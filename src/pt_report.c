@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "pt_error.h"
+#include "pt_io.h"
 
 #ifdef HAVE_CONFIG_H
 #include "config.h"
@@ -45,7 +46,8 @@ static int add_item(pt_report *r, const char *section, const char *key, cJSON *i
     cJSON_Delete(item);
     return PT_ERROR(PT_ERR_NOMEM, "out of memory for the run report");
   }
-  if (cJSON_GetObjectItemCaseSensitive(s, key)) cJSON_ReplaceItemInObjectCaseSensitive(s, key, item);
+  if (cJSON_GetObjectItemCaseSensitive(s, key))
+    cJSON_ReplaceItemInObjectCaseSensitive(s, key, item);
   else cJSON_AddItemToObject(s, key, item);
   return PT_OK;
 }
@@ -65,6 +67,8 @@ int pt_report_add_string(pt_report *r, const char *section, const char *key, con
 /* Rank 0 only: the report's fixed sections and the file itself. */
 static int write_report(pt_report *r, const pt_timer_stats *s, int n, int size,
                         const char *deck, const char *path) {
+  char tmp[PT_PATH_MAX];
+  PT_TRY(pt_io_path(tmp, sizeof tmp, "--report", "%s.tmp", path));
   char host[256] = "", date[32] = "";
   gethostname(host, sizeof host - 1);
   time_t now = time(NULL);
@@ -87,10 +91,8 @@ static int write_report(pt_report *r, const pt_timer_stats *s, int n, int size,
   }
   char *text = cJSON_Print(r->root);
   if (!text) return PT_ERROR(PT_ERR_NOMEM, "out of memory for the run report");
-  size_t len = strlen(path) + 16;
-  char *tmp = malloc(len);
   int err = PT_OK;
-  FILE *f = tmp ? (snprintf(tmp, len, "%s.tmp", path), fopen(tmp, "w")) : NULL;
+  FILE *f = fopen(tmp, "w");
   if (!f) err = PT_ERROR(PT_ERR_IO, "cannot write run report '%s'", path);
   else {
     int bad = fputs(text, f) < 0 || fputc('\n', f) == EOF;
@@ -100,7 +102,6 @@ static int write_report(pt_report *r, const pt_timer_stats *s, int n, int size,
       err = PT_ERROR(PT_ERR_IO, "cannot write run report '%s'", path);
     }
   }
-  free(tmp);
   free(text);
   return err;
 }
@@ -111,7 +112,9 @@ int pt_report_write(pt_report *r, const pt_timers *t, MPI_Comm comm, const char 
   PT_MPI(MPI_Comm_rank(comm, &rank));
   PT_MPI(MPI_Comm_size(comm, &size));
   pt_timer_stats *s = calloc((size_t)(n ? n : 1), sizeof *s);
-  int err = s ? pt_timers_reduce(t, comm, s) : PT_ERROR(PT_ERR_NOMEM, "out of memory");
+  /* pt_timers_reduce is collective: a rank without memory says so first. */
+  int err = pt_agree(comm, s ? PT_OK : PT_ERROR(PT_ERR_NOMEM, "out of memory"));
+  if (!err) err = pt_timers_reduce(t, comm, s);
   if (!err && rank == 0) err = write_report(r, s, n, size, deck, path);
   free(s);
   return pt_agree(comm, err);

@@ -26,8 +26,10 @@ int pt_run_read(pt_config *cfg, int64_t diag_default, pt_run_cadence *c) {
   PT_TRY(pt_config_get_int(cfg, "output.every", 0, 0, most, &c->output_every));
   PT_TRY(pt_config_get_double(cfg, "output.every_time", 0.0, 0.0, DBL_MAX, &c->output_every_time));
   PT_TRY(pt_config_get_int(cfg, "output.checkpoint_every", 0, 0, most, &c->checkpoint_every));
-  PT_TRY(pt_config_get_int(cfg, "output.diagnostics_every", diag_default, 0, most, &c->diagnostics_every));
-  PT_TRY(pt_config_get_double(cfg, "output.progress_interval", 2.0, 0.0, DBL_MAX, &c->progress_interval));
+  PT_TRY(pt_config_get_int(cfg, "output.diagnostics_every", diag_default, 0, most,
+                           &c->diagnostics_every));
+  PT_TRY(pt_config_get_double(cfg, "output.progress_interval", 2.0, 0.0, DBL_MAX,
+                              &c->progress_interval));
   PT_TRY(pt_config_get_bool(cfg, "output.file_per_step", 0, &c->file_per_step));
   return PT_OK;
 }
@@ -56,7 +58,8 @@ int pt_run_init(pt_run *r, MPI_Comm comm, const char *prog, const char *dir,
   r->t_io = pt_timers_add(timers, "io");
   r->t_ckpt = pt_timers_add(timers, "checkpoint");
   r->t_stop = pt_timers_add(timers, "stop check");
-  if (r->t_total < 0 || r->t_diag < 0 || r->t_io < 0 || r->t_ckpt < 0 || r->t_stop < 0) return PT_ERR_NOMEM;
+  if (r->t_total < 0 || r->t_diag < 0 || r->t_io < 0 || r->t_ckpt < 0 || r->t_stop < 0)
+    return PT_ERR_NOMEM;
   /* The solver's start-up work (initial forces) is one round of its own. */
   pt_timers_round(timers);
   return pt_timers_set_total(timers, r->t_total);
@@ -94,10 +97,12 @@ static int stop_run(pt_run *r, int stop) {
   if (!by_step(r->cadence.checkpoint_every, step)) PT_TRY(timed(r, r->t_ckpt, r->ops.checkpoint));
   pt_timers_stop(r->timers, r->t_total);
   r->steps_done = step - r->first;
-  char path[4200];
-  pt_checkpoint_path(r->dir, r->prog, 0, path, sizeof path);
-  pt_log(PT_LOG_INFO, "%s: stopped by %s at step %lld; checkpoint %s; continue with --restart "
-         "latest (or --restart %s)", r->prog, pt_signal_describe(stop), (long long)step, path, path);
+  char path[PT_PATH_MAX];
+  PT_TRY(pt_checkpoint_path(r->dir, r->prog, 0, path, sizeof path));
+  pt_log(PT_LOG_INFO,
+         "%s: stopped by %s at step %lld; checkpoint %s; continue with --restart "
+         "latest (or --restart %s)",
+         r->prog, pt_signal_describe(stop), (long long)step, path, path);
   return PT_STOP;
 }
 
@@ -109,10 +114,10 @@ static int check_stop(pt_run *r, double t0, int *stop) {
   const double now = MPI_Wtime();
   const int64_t step = *r->ops.step_no;
   double per_step = (now - r->last_check) / (double)(step - (r->next_check - r->check_every));
-  int mpierr = err ? MPI_SUCCESS : MPI_Allreduce(MPI_IN_PLACE, &per_step, 1, MPI_DOUBLE, MPI_MAX, r->comm);
+  if (!err)
+    err = PT_MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &per_step, 1, MPI_DOUBLE, MPI_MAX, r->comm));
   pt_timers_stop(r->timers, r->t_stop);
   PT_TRY(err);
-  if (mpierr != MPI_SUCCESS) return pt_error_mpi(mpierr, "MPI_Allreduce", __FILE__, __LINE__);
   double k = per_step > 0 ? floor(check_interval / per_step) : 1;
   r->check_every = k < 1 ? 1 : k > 1e6 ? 1000000 : (int64_t)k;
   r->next_check = step + r->check_every;
@@ -149,7 +154,8 @@ int pt_run_loop(pt_run *r) {
     PT_TRY(r->ops.step(r->ops.ctx, diag));
     if (diag && r->ops.diagnostics) PT_TRY(timed(r, r->t_diag, r->ops.diagnostics));
     if (output_due(r)) PT_TRY(output(r));
-    if (by_step(c->checkpoint_every, *r->ops.step_no)) PT_TRY(timed(r, r->t_ckpt, r->ops.checkpoint));
+    if (by_step(c->checkpoint_every, *r->ops.step_no))
+      PT_TRY(timed(r, r->t_ckpt, r->ops.checkpoint));
     if (*r->ops.step_no >= r->next_check) {
       int stop;
       PT_TRY(check_stop(r, t0, &stop));
@@ -175,9 +181,9 @@ int64_t pt_run_output_count(const pt_run_cadence *c, double dt) {
   return n;
 }
 
-void pt_run_series_path(const pt_run_cadence *c, const char *dir, const char *name, char *out,
-                        size_t len) {
-  snprintf(out, len, "%s/%s%s.h5", dir, name, c->file_per_step ? "_%T" : "");
+int pt_run_series_path(const pt_run_cadence *c, const char *dir, const char *name, char *out,
+                       size_t len) {
+  return pt_io_path(out, len, NULL, "%s/%s%s.h5", dir, name, c->file_per_step ? "_%T" : "");
 }
 
 int pt_run_report_lattice(const pt_run *r, const pt_decomp *d, const char *halo,

@@ -104,9 +104,9 @@ int pt_run_loop(pt_run *r);
 int64_t pt_run_output_count(const pt_run_cadence *c, double dt);
 
 /** The output series path in `dir`: "DIR/NAME.h5", or "DIR/NAME_%T.h5" (one file per
- * step, see pt_series_open) when c->file_per_step. Not collective. */
-void pt_run_series_path(const pt_run_cadence *c, const char *dir, const char *name, char *out,
-                        size_t len);
+ * step, see pt_series_open) when c->file_per_step. Errors: as pt_io_path. Not collective. */
+int pt_run_series_path(const pt_run_cadence *c, const char *dir, const char *name, char *out,
+                       size_t len);
 
 /** This rank's seconds of stepping: the loop's total without output and checkpoints,
  * the time a rate such as lattice updates per second divides by. Not collective. */

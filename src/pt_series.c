@@ -29,6 +29,8 @@
 
 struct pt_series {
   MPI_Comm comm;
+  int rank, size;
+  int mpi_version[2];  /* the MPI standard, for softwareDependencies */
   char *path;
   int file_based, checksum, no_xdmf;
   double time_unit_si;
@@ -73,6 +75,7 @@ static int bcast_string(MPI_Comm comm, char **s) {
 
 static void series_free(pt_series *s) {
   if (!s) return;
+  /* Unchecked: a destroy has no error to return; a failed free only leaks the handle. */
   if (s->comm != MPI_COMM_NULL) MPI_Comm_free(&s->comm);
   free(s->path);
   free(s->software);
@@ -89,10 +92,9 @@ static void series_free(pt_series *s) {
 static herr_t write_root(const pt_series *s, hid_t file) {
   char deps[128];
   unsigned maj, min, rel;
-  int mpiv, mpisub;
   H5get_libversion(&maj, &min, &rel);
-  MPI_Get_version(&mpiv, &mpisub);
-  snprintf(deps, sizeof deps, "hdf5@%u.%u.%u;mpi@%d.%d", maj, min, rel, mpiv, mpisub);
+  snprintf(deps, sizeof deps, "hdf5@%u.%u.%u;mpi@%d.%d", maj, min, rel, s->mpi_version[0],
+           s->mpi_version[1]);
   const char *fmt = "/data/%T/";
   if (s->file_based) {
     const char *slash = strrchr(s->path, '/');
@@ -142,17 +144,27 @@ int pt_series_open(MPI_Comm comm, const char *path, const pt_series_info *info,
   const char *t = strstr(path, "%T");
   if (t && (strstr(t + 2, "%T") || strchr(t + 2, '/')))
     return PT_ERROR(PT_ERR_INPUT, "%s: \"%%T\" must appear once, in the file name", path);
+  /* A path too long for its files is refused before any exists (the same on every rank). */
+  char step_path[PT_PATH_MAX], xmf[PT_PATH_MAX], tmp[PT_PATH_MAX];
+  PT_TRY(pt_io_step_path(path, 0, step_path, sizeof step_path));
+  if (!info->no_xdmf) PT_TRY(pt_xdmf_paths(path, xmf, tmp));
 
   pt_series *s = calloc(1, sizeof *s);
-  if (!s) return PT_ERROR(PT_ERR_NOMEM, "out of memory");
-  s->comm = MPI_COMM_NULL;
-  int err = PT_MPI_CHECK(MPI_Comm_dup(comm, &s->comm));
+  if (s) s->comm = MPI_COMM_NULL;
+  /* MPI_Comm_dup is collective: a rank without memory says so first. */
+  int err = pt_agree(comm, s ? PT_OK : PT_ERROR(PT_ERR_NOMEM, "out of memory"));
+  if (err) {
+    free(s);
+    return err;
+  }
+  err = PT_MPI_CHECK(MPI_Comm_dup(comm, &s->comm));
+  if (!err) err = PT_MPI_CHECK(MPI_Comm_rank(comm, &s->rank));
+  if (!err) err = PT_MPI_CHECK(MPI_Comm_size(comm, &s->size));
+  if (!err) err = PT_MPI_CHECK(MPI_Get_version(&s->mpi_version[0], &s->mpi_version[1]));
   if (err) {
     series_free(s);
     return pt_agree(comm, err);
   }
-  int rank;
-  MPI_Comm_rank(comm, &rank);
   s->path = strdup(path);
   s->file_based = t != NULL;
   s->checksum = info->checksum;
@@ -161,7 +173,7 @@ int pt_series_open(MPI_Comm comm, const char *path, const pt_series_info *info,
   s->software = strdup(info->software);
   s->version = strdup(info->software_version ? info->software_version : PACKAGE_VERSION);
   s->unit_system = xstrdup(info->unit_system);
-  if (rank == 0) {
+  if (s->rank == 0) {
     describe_run(s, info);
     s->deck = xstrdup(info->deck);
   }
@@ -173,11 +185,11 @@ int pt_series_open(MPI_Comm comm, const char *path, const pt_series_info *info,
 
   if (!s->file_based) {
     int keep = 0;
-    if (rank == 0) keep = info->append && access(path, F_OK) == 0;
-    MPI_Bcast(&keep, 1, MPI_INT, 0, comm);
-    hid_t file;
+    if (s->rank == 0) keep = info->append && access(path, F_OK) == 0;
+    err = PT_MPI_CHECK(MPI_Bcast(&keep, 1, MPI_INT, 0, comm));
+    hid_t file = -1;
     /* An appended file must be one of ours; opening it checks it is readable HDF5. */
-    err = pt_h5_open(s->comm, path, keep ? PT_H5_WRITE : PT_H5_CREATE, &file);
+    if (!err) err = pt_h5_open(s->comm, path, keep ? PT_H5_WRITE : PT_H5_CREATE, &file);
     s->fresh = !keep;
     if (!err) {
       if (!keep && write_root(s, file) < 0)
@@ -195,7 +207,7 @@ int pt_series_open(MPI_Comm comm, const char *path, const pt_series_info *info,
 }
 
 int pt_series_close(pt_series **s) {
-  if (*s && !(*s)->file_based && (*s)->fresh && pt_h5_rank((*s)->comm) == 0) unlink((*s)->path);
+  if (*s && !(*s)->file_based && (*s)->fresh && (*s)->rank == 0) unlink((*s)->path);
   series_free(*s);
   *s = NULL;
   return PT_OK;
@@ -205,7 +217,7 @@ int pt_series_close(pt_series **s) {
 typedef struct step_file {
   hid_t id;
   int64_t step;
-  char path[4096];
+  char path[PT_PATH_MAX];
   int discard_on_error; /* the file holds nothing but this failed write */
 } step_file;
 
@@ -213,8 +225,8 @@ typedef struct step_file {
  * message), creating a file-based step's file on first use. */
 static int series_file(pt_series *s, int64_t step, double bytes, const char *what, step_file *f) {
   *f = (step_file){.id = -1, .step = step};
-  if (s->file_based) pt_io_step_path(s->path, step, f->path, sizeof f->path);
-  else snprintf(f->path, sizeof f->path, "%s", s->path);
+  /* The same path on every rank: one too long fails on all of them. */
+  PT_TRY(pt_io_step_path(s->path, step, f->path, sizeof f->path));
   char desc[160];
   snprintf(desc, sizeof desc, "%s at step %" PRId64, what, step);
   PT_TRY(pt_h5_check_space(s->comm, f->path, bytes, desc));
@@ -244,7 +256,7 @@ static int series_file(pt_series *s, int64_t step, double bytes, const char *wha
   if (err) {
     H5Fclose(f->id);
     f->id = -1;
-    if (pt_h5_rank(s->comm) == 0) unlink(f->path);
+    if (s->rank == 0) unlink(f->path);
   }
   return err;
 }
@@ -291,7 +303,8 @@ static herr_t unlink_if_present(hid_t loc, const char *name) {
 
 /* A contiguous dataset with no fill: every byte is written by the ranks, and any rank
  * count produces the same file layout. */
-static hid_t create_dataset(hid_t loc, const char *name, hid_t type, int ndim, const hsize_t *dims) {
+static hid_t create_dataset(hid_t loc, const char *name, hid_t type, int ndim,
+                            const hsize_t *dims) {
   hid_t space = H5Screate_simple(ndim, dims, NULL);
   hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
   hid_t d = -1;
@@ -350,7 +363,7 @@ static int finish_write(pt_series *s, step_file *f, int err) {
   if (H5Fclose(f->id) < 0 && !err) err = PT_ERROR(PT_ERR_IO, "%s: cannot close", f->path);
   err = pt_agree(s->comm, err);
   if (err) {
-    if (f->discard_on_error && pt_h5_rank(s->comm) == 0) unlink(f->path);
+    if (f->discard_on_error && s->rank == 0) unlink(f->path);
     if (s->file_based && f->discard_on_error) {
       for (int i = 0; i < s->nmade; ++i)
         if (s->made[i] == f->step) s->made[i] = s->made[--s->nmade];
@@ -374,7 +387,8 @@ int pt_series_write_mesh(pt_series *s, int64_t step, double time, double dt,
   char what[PT_IO_NAMELEN + 32];
   snprintf(what, sizeof what, "mesh record %s", name);
   step_file sf;
-  PT_TRY(series_file(s, step, 8.0 * (double)pt_decomp_global_cells(f->decomp), what, &sf));
+  const double bytes = (double)sizeof(double) * (double)pt_decomp_global_cells(f->decomp);
+  PT_TRY(series_file(s, step, bytes, what, &sf));
   hid_t file = sf.id;
   hid_t meshes = -1, dset = -1, fspace = -1, mspace = -1, dxpl = -1;
   hsize_t gdims[PT_MAXDIM];
@@ -383,18 +397,22 @@ int pt_series_write_mesh(pt_series *s, int64_t step, double time, double dt,
   if (meshes < 0 || unlink_if_present(meshes, name) < 0 ||
       (dset = create_dataset(meshes, name, H5T_IEEE_F64LE, f->ndim, gdims)) < 0 ||
       write_mesh_attrs(dset, f->ndim, m) < 0 ||
-      (s->checksum && pt_h5_attr_u64(dset, PT_H5_CHECKSUM_ATTR, sum) < 0)) {
-    err = PT_ERROR(PT_ERR_IO, "%s: cannot create mesh record %s at step %" PRId64, s->path, name, step);
-    goto done;
+      (s->checksum && pt_h5_attr_u64(dset, PT_H5_CHECKSUM_ATTR, sum) < 0))
+    err = PT_ERROR(PT_ERR_IO, "%s: cannot create mesh record %s at step %" PRId64, s->path, name,
+                   step);
+  if (!err) {
+    mspace = pt_h5_field_memspace(f);
+    fspace = pt_h5_field_filespace(dset, f);
+    dxpl = pt_h5_collective_dxpl();
+    if (mspace < 0 || fspace < 0 || dxpl < 0)
+      err = PT_ERROR(PT_ERR_IO, "%s: cannot set up writing mesh record %s at step %" PRId64,
+                     s->path, name, step);
   }
-  mspace = pt_h5_field_memspace(f);
-  fspace = pt_h5_field_filespace(dset, f);
-  dxpl = pt_h5_collective_dxpl();
-  if (mspace < 0 || fspace < 0 || dxpl < 0 ||
-      H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, f->base) < 0)
+  /* H5Dwrite is collective: a rank that cannot take part says so first. */
+  err = pt_agree(s->comm, err);
+  if (!err && H5Dwrite(dset, H5T_NATIVE_DOUBLE, mspace, fspace, dxpl, f->base) < 0)
     err = PT_ERROR(PT_ERR_IO, "%s: writing mesh record %s at step %" PRId64 " failed", s->path,
                    name, step);
-done:
   if (dxpl >= 0) H5Pclose(dxpl);
   if (mspace >= 0) H5Sclose(mspace);
   if (fspace >= 0) H5Sclose(fspace);
@@ -406,16 +424,18 @@ done:
 /* ---- particles ----------------------------------------------------------------------- */
 
 /* Particles travel as rows of doubles: [id bits, record components...]. */
+_Static_assert(sizeof(uint64_t) == sizeof(double), "an id travels in a double's bits");
+
 static int cmp_row_id(const void *a, const void *b) {
   uint64_t x, y;
-  memcpy(&x, a, 8);
-  memcpy(&y, b, 8);
+  memcpy(&x, a, sizeof x);
+  memcpy(&y, b, sizeof y);
   return (x > y) - (x < y);
 }
 
 static uint64_t row_id(const double *rows, int w, int64_t i) {
   uint64_t id;
-  memcpy(&id, rows + (size_t)i * (size_t)w, 8);
+  memcpy(&id, rows + (size_t)i * (size_t)w, sizeof id);
   return id;
 }
 
@@ -427,7 +447,7 @@ static int sample_sort(MPI_Comm comm, int w, double **rows, int64_t *n) {
   int rank, size, err = PT_OK;
   PT_MPI(MPI_Comm_rank(comm, &rank));
   PT_MPI(MPI_Comm_size(comm, &size));
-  qsort(*rows, (size_t)*n, (size_t)w * 8, cmp_row_id);
+  qsort(*rows, (size_t)*n, (size_t)w * sizeof **rows, cmp_row_id);
   if (size == 1) return PT_OK;
 
   enum { SAMPLES = 64 };
@@ -451,9 +471,10 @@ static int sample_sort(MPI_Comm comm, int w, double **rows, int64_t *n) {
     displs[p] = total;
     total += counts[p];
   }
-  err = PT_MPI_CHECK(MPI_Allgatherv(mine, ns, MPI_UINT64_T, all, counts, displs, MPI_UINT64_T, comm));
+  err =
+      PT_MPI_CHECK(MPI_Allgatherv(mine, ns, MPI_UINT64_T, all, counts, displs, MPI_UINT64_T, comm));
   if (err || total == 0) goto done;
-  qsort(all, (size_t)total, 8, cmp_row_id);
+  qsort(all, (size_t)total, sizeof *all, cmp_row_id);
   /* Bucket p takes ids in [splitter p, splitter p+1); equal ids share a bucket. */
   int64_t i = 0;
   for (int p = 0; p < size; ++p) {
@@ -475,19 +496,21 @@ static int sample_sort(MPI_Comm comm, int w, double **rows, int64_t *n) {
     rdispls[p] = (int)m;
     m += rcounts[p];
   }
-  recv = malloc((size_t)(m ? m : 1) * (size_t)w * 8);
+  recv = malloc((size_t)(m ? m : 1) * (size_t)w * sizeof *recv);
   if (!recv) err = PT_ERROR(PT_ERR_NOMEM, "out of memory for %" PRId64 " particles", m);
   if ((err = pt_agree(comm, err))) goto done;
   if ((err = PT_MPI_CHECK(MPI_Type_contiguous(w, MPI_DOUBLE, &row))) ||
       (err = PT_MPI_CHECK(MPI_Type_commit(&row))) ||
-      (err = PT_MPI_CHECK(MPI_Alltoallv(*rows, counts, displs, row, recv, rcounts, rdispls, row, comm))))
+      (err = PT_MPI_CHECK(
+           MPI_Alltoallv(*rows, counts, displs, row, recv, rcounts, rdispls, row, comm))))
     goto done;
-  qsort(recv, (size_t)m, (size_t)w * 8, cmp_row_id);
+  qsort(recv, (size_t)m, (size_t)w * sizeof *recv, cmp_row_id);
   free(*rows);
   *rows = recv;
   recv = NULL;
   *n = m;
 done:
+  /* Unchecked: the rows have moved (or the error is recorded); a failed free only leaks. */
   if (row != MPI_DATATYPE_NULL) MPI_Type_free(&row);
   free(recv);
   free(counts);
@@ -503,16 +526,19 @@ static int check_particles(const char *species, int64_t n, int nrec,
                     species ? species : "(null)", PT_IO_NAMELEN - 1);
   if (n < 0) return PT_ERROR(PT_ERR_INPUT, "species %s: negative particle count", species);
   if (nrec < 1 || nrec > PT_IO_MAXREC)
-    return PT_ERROR(PT_ERR_INPUT, "species %s: %d records (1 to %d allowed)", species, nrec, PT_IO_MAXREC);
+    return PT_ERROR(PT_ERR_INPUT, "species %s: %d records (1 to %d allowed)", species, nrec,
+                    PT_IO_MAXREC);
   int has_position = 0;
   *w = 1;
   for (int r = 0; r < nrec; ++r) {
     const pt_particle_record *rec = &recs[r];
-    if (!pt_h5_valid_name(rec->name) || !strcmp(rec->name, "id") || !strcmp(rec->name, "positionOffset"))
+    if (!pt_h5_valid_name(rec->name) || !strcmp(rec->name, "id") ||
+        !strcmp(rec->name, "positionOffset"))
       return PT_ERROR(PT_ERR_INPUT, "species %s: bad record name '%s'", species,
                       rec->name ? rec->name : "(null)");
     if (rec->ncomp < 1 || rec->ncomp > 3)
-      return PT_ERROR(PT_ERR_INPUT, "species %s: record %s has %d components", species, rec->name, rec->ncomp);
+      return PT_ERROR(PT_ERR_INPUT, "species %s: record %s has %d components", species, rec->name,
+                      rec->ncomp);
     for (int q = 0; q < r; ++q)
       if (!strcmp(recs[q].name, rec->name))
         return PT_ERROR(PT_ERR_INPUT, "species %s: record %s given twice", species, rec->name);
@@ -533,20 +559,27 @@ static int is_vector(const pt_particle_record *r) {
 static hid_t write_column(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
                           const double *rows, int w, int col, int64_t m, int64_t off,
                           int64_t total, int checksum, MPI_Comm comm, double *buf) {
-  for (int64_t i = 0; i < m; ++i) memcpy(buf + i, rows + (size_t)i * (size_t)w + col, 8);
+  for (int64_t i = 0; i < m; ++i) memcpy(buf + i, rows + (size_t)i * (size_t)w + col, sizeof *buf);
   uint64_t local = pt_io_checksum(off, m, buf), sum = 0;
-  if (checksum && MPI_Allreduce(&local, &sum, 1, MPI_UINT64_T, MPI_SUM, comm) != MPI_SUCCESS)
+  if (checksum && PT_MPI_CHECK(MPI_Allreduce(&local, &sum, 1, MPI_UINT64_T, MPI_SUM, comm)))
     return -1;
   hsize_t dim = (hsize_t)total, start = (hsize_t)off, count = (hsize_t)m;
   hid_t d = create_dataset(loc, name, ftype, 1, &dim);
   if (d < 0) return -1;
-  hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &count, NULL), dxpl = pt_h5_collective_dxpl();
+  hid_t fs = H5Dget_space(d), ms = H5Screate_simple(1, &count, NULL);
+  hid_t dxpl = pt_h5_collective_dxpl();
   herr_t r = fs >= 0 && ms >= 0 && dxpl >= 0 ? 0 : -1;
   if (r == 0 && m == 0)
     r = H5Sselect_none(fs) < 0 || H5Sselect_none(ms) < 0 ? -1 : 0;
   else if (r == 0)
     r = H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, NULL, &count, NULL);
-  if (r >= 0 && total > 0) r = H5Dwrite(d, mtype, ms, fs, dxpl, buf);
+  /* H5Dwrite and the attribute after it are collective: a rank that cannot take part in
+   * either says so first. */
+  int err = pt_agree(comm, r < 0 ? PT_ERROR(PT_ERR_IO, "%s: cannot select the rows", name) : PT_OK);
+  if (!err && total > 0 && H5Dwrite(d, mtype, ms, fs, dxpl, buf) < 0)
+    err = PT_ERROR(PT_ERR_IO, "%s: H5Dwrite failed", name);
+  err = pt_agree(comm, err);
+  r = err ? -1 : 0;
   if (r >= 0 && checksum) r = pt_h5_attr_u64(d, PT_H5_CHECKSUM_ATTR, sum);
   if (fs >= 0) H5Sclose(fs);
   if (ms >= 0) H5Sclose(ms);
@@ -561,6 +594,11 @@ static hid_t write_column(hid_t loc, const char *name, hid_t ftype, hid_t mtype,
 static herr_t record_attrs(hid_t loc, const double *dim7) {
   if (pt_h5_attr_doubles(loc, "unitDimension", 7, dim7) < 0) return -1;
   return pt_h5_attr_double(loc, "timeOffset", 0.0);
+}
+
+/* A record of plain counts (ids, numParticles): dimensionless, in units of 1. */
+static herr_t count_attrs(hid_t d) {
+  return pt_h5_attr_double(d, "unitSI", 1.0) < 0 ? -1 : record_attrs(d, zero7);
 }
 
 static herr_t close_with(hid_t obj, herr_t r) {
@@ -584,11 +622,12 @@ static herr_t write_position_offset(hid_t sp, const pt_particle_record *pos, int
   return close_with(g, r);
 }
 
-/* One entry `value` (8 bytes) per writing rank of the patch dataset `name` in `loc`. */
+/* One entry `value` (a double's size) per writing rank of the patch dataset `name` in
+ * `loc`. */
 static hid_t write_patch_entry(pt_series *s, hid_t loc, const char *name, hid_t ftype, hid_t mtype,
                                const void *value, int rank, int size) {
   double v, buf;
-  memcpy(&v, value, 8);
+  memcpy(&v, value, sizeof v);
   return write_column(loc, name, ftype, mtype, &v, 1, 0, 1, rank, size, s->checksum, s->comm, &buf);
 }
 
@@ -598,9 +637,7 @@ static hid_t write_patch_entry(pt_series *s, hid_t loc, const char *name, hid_t 
  * upper bound). Parallel readers take a patch without scanning the species. */
 static herr_t write_patches(pt_series *s, hid_t sp, const pt_particle_record *pos, int pos_col,
                             const double *rows, int w, int64_t m, int64_t off) {
-  int rank, size;
-  MPI_Comm_rank(s->comm, &rank);
-  MPI_Comm_size(s->comm, &size);
+  const int rank = s->rank, size = s->size;
   const uint64_t num = (uint64_t)m, first = (uint64_t)off;
   double lo[3] = {0, 0, 0}, ext[3] = {0, 0, 0};
   for (int c = 0; c < pos->ncomp && m > 0; ++c) {
@@ -625,9 +662,9 @@ static herr_t write_patches(pt_series *s, hid_t sp, const pt_particle_record *po
   herr_t r = g < 0 ? -1 : 0;
   static const char *const counts[2] = {"numParticles", "numParticlesOffset"};
   for (int k = 0; r >= 0 && k < 2; ++k) {
-    hid_t d = write_patch_entry(s, g, counts[k], H5T_STD_U64LE, H5T_NATIVE_UINT64, k ? &first : &num,
-                                rank, size);
-    r = close_with(d, d < 0 ? -1 : (pt_h5_attr_double(d, "unitSI", 1.0) < 0 ? -1 : record_attrs(d, zero7)));
+    hid_t d = write_patch_entry(s, g, counts[k], H5T_STD_U64LE, H5T_NATIVE_UINT64,
+                                k ? &first : &num, rank, size);
+    r = close_with(d, d < 0 ? -1 : count_attrs(d));
   }
   static const char *const boxes[2] = {"offset", "extent"};
   for (int k = 0; r >= 0 && k < 2; ++k) {
@@ -648,8 +685,7 @@ static herr_t write_records(pt_series *s, hid_t sp, int nrec, const pt_particle_
                             double *buf) {
   hid_t d = write_column(sp, "id", H5T_STD_U64LE, H5T_NATIVE_UINT64, rows, w, 0, m, off, total,
                          s->checksum, s->comm, buf);
-  if (close_with(d, d < 0 ? -1 : (pt_h5_attr_double(d, "unitSI", 1.0) < 0 ? -1 : record_attrs(d, zero7))) < 0)
-    return -1;
+  if (close_with(d, d < 0 ? -1 : count_attrs(d)) < 0) return -1;
   int col = 1;
   for (int r = 0; r < nrec; ++r) {
     const pt_particle_record *rec = &recs[r];
@@ -688,7 +724,7 @@ int pt_series_write_particles(pt_series *s, int64_t step, double time, double dt
                      : check_particles(species, n, nrec, recs, &w);
   double *rows = NULL, *buf = NULL;
   if (!err) {
-    rows = malloc((size_t)(n ? n : 1) * (size_t)w * 8);
+    rows = malloc((size_t)(n ? n : 1) * (size_t)w * sizeof *rows);
     if (!rows) err = PT_ERROR(PT_ERR_NOMEM, "out of memory for %" PRId64 " particles", n);
   }
   if ((err = pt_agree(s->comm, err))) {
@@ -697,11 +733,12 @@ int pt_series_write_particles(pt_series *s, int64_t step, double time, double dt
   }
   for (int64_t i = 0; i < n; ++i) {
     double *row = rows + (size_t)i * (size_t)w;
-    memcpy(row, &id[i], 8);
+    memcpy(row, &id[i], sizeof id[i]);
     int col = 1;
     for (int r = 0; r < nrec; ++r)
       /* w >= 1 (the id column): clang-tidy's "zero-size allocation" cannot see it. */
-      for (int c = 0; c < recs[r].ncomp; ++c) row[col++] = recs[r].comp[c][i]; /* NOLINT(clang-analyzer-unix.Malloc) */
+      for (int c = 0; c < recs[r].ncomp; ++c)
+        row[col++] = recs[r].comp[c][i]; /* NOLINT(clang-analyzer-unix.Malloc) */
   }
   int64_t m = n, off = 0, total = 0;
   err = sample_sort(s->comm, w, &rows, &m);
@@ -709,14 +746,12 @@ int pt_series_write_particles(pt_series *s, int64_t step, double time, double dt
     if (row_id(rows, w, i) == row_id(rows, w, i - 1))
       err = PT_ERROR(PT_ERR_RUNTIME, "species %s: duplicate particle id %" PRIu64, species,
                      row_id(rows, w, i));
-  if (!err && !(buf = malloc((size_t)(m ? m : 1) * 8)))
+  if (!err && !(buf = malloc((size_t)(m ? m : 1) * sizeof *buf)))
     err = PT_ERROR(PT_ERR_NOMEM, "out of memory");
   /* Agree before the next collectives: a duplicate is seen by one rank only. */
   if (!(err = pt_agree(s->comm, err))) {
     err = PT_MPI_CHECK(MPI_Exscan(&m, &off, 1, MPI_INT64_T, MPI_SUM, s->comm));
-    int rank;
-    MPI_Comm_rank(s->comm, &rank);
-    if (rank == 0) off = 0;  /* MPI_Exscan leaves rank 0's result undefined */
+    if (s->rank == 0) off = 0;  /* MPI_Exscan leaves rank 0's result undefined */
     if (!err) err = PT_MPI_CHECK(MPI_Allreduce(&m, &total, 1, MPI_INT64_T, MPI_SUM, s->comm));
     err = pt_agree(s->comm, err);
   }
@@ -729,7 +764,7 @@ int pt_series_write_particles(pt_series *s, int64_t step, double time, double dt
   char what[PT_IO_NAMELEN + 32];
   snprintf(what, sizeof what, "species %s", species);
   step_file sf;
-  err = series_file(s, step, 8.0 * (double)w * (double)total, what, &sf);
+  err = series_file(s, step, (double)sizeof(double) * (double)w * (double)total, what, &sf);
   hid_t file = sf.id;
   if (err) {
     free(rows);

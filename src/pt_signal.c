@@ -25,8 +25,6 @@ int pt_signal_install(void) {
   return PT_OK;
 }
 
-int pt_signal_received(void) { return received; }
-
 void pt_signal_reset(void) { received = 0; }
 
 int pt_signal_should_stop(MPI_Comm comm, double max_walltime, double start, int *stop) {

@@ -25,9 +25,6 @@ extern "C" {
  * Not collective. */
 int pt_signal_install(void);
 
-/** The last signal recorded on this rank, or 0. Not collective. */
-int pt_signal_received(void);
-
 /** Forgets a recorded signal (tests; a restarted loop). Not collective. */
 void pt_signal_reset(void);
 

@@ -89,13 +89,18 @@ int pt_timers_reduce(const pt_timers *t, MPI_Comm comm, pt_timer_stats *stats) {
   PT_MPI(MPI_Comm_size(comm, &size));
   if (n == 0) return PT_OK;
   double *loc = malloc(sizeof(double) * (size_t)n * 3), *red = loc ? loc + n : NULL;
-  if (!loc) return PT_ERROR(PT_ERR_NOMEM, "out of memory for timers");
+  /* The reductions are collective: a rank without memory says so first. */
+  int err = pt_agree(comm, loc ? PT_OK : PT_ERROR(PT_ERR_NOMEM, "out of memory for timers"));
+  if (err) {
+    free(loc);
+    return err;
+  }
   for (int i = 0; i < n; ++i) loc[i] = seconds(t, i);
-  int err = MPI_Allreduce(loc, red, n, MPI_DOUBLE, MPI_SUM, comm);
+  err = PT_MPI_CHECK(MPI_Allreduce(loc, red, n, MPI_DOUBLE, MPI_SUM, comm));
   for (int i = 0; i < n && !err; ++i) stats[i].avg = red[i] / size;
-  if (!err) err = MPI_Allreduce(loc, red, n, MPI_DOUBLE, MPI_MIN, comm);
+  if (!err) err = PT_MPI_CHECK(MPI_Allreduce(loc, red, n, MPI_DOUBLE, MPI_MIN, comm));
   for (int i = 0; i < n && !err; ++i) stats[i].min = red[i];
-  if (!err) err = MPI_Allreduce(loc, red, n, MPI_DOUBLE, MPI_MAX, comm);
+  if (!err) err = PT_MPI_CHECK(MPI_Allreduce(loc, red, n, MPI_DOUBLE, MPI_MAX, comm));
   for (int i = 0; i < n && !err; ++i) {
     stats[i].max = red[i];
     stats[i].name = t->p[i].name;
@@ -103,7 +108,7 @@ int pt_timers_reduce(const pt_timers *t, MPI_Comm comm, pt_timer_stats *stats) {
     stats[i].imbalance = stats[i].avg > 0 ? (stats[i].max - stats[i].avg) / stats[i].avg : 0;
   }
   free(loc);
-  return err ? pt_error_mpi(err, "MPI_Allreduce", __FILE__, __LINE__) : PT_OK;
+  return err;
 }
 
 int pt_timers_print(const pt_timers *t, MPI_Comm comm, FILE *out) {
@@ -111,7 +116,9 @@ int pt_timers_print(const pt_timers *t, MPI_Comm comm, FILE *out) {
   PT_MPI(MPI_Comm_rank(comm, &rank));
   pt_timer_stats *s = calloc((size_t)(n ? n : 1), sizeof *s);
   int *order = calloc((size_t)(n ? n : 1), sizeof *order);
-  int err = s && order ? pt_timers_reduce(t, comm, s) : PT_ERROR(PT_ERR_NOMEM, "out of memory for timers");
+  /* pt_timers_reduce is collective: a rank without memory says so first. */
+  int err = pt_agree(comm, s && order ? PT_OK : PT_ERROR(PT_ERR_NOMEM, "out of memory for timers"));
+  if (!err) err = pt_timers_reduce(t, comm, s);
   if (!err && rank == 0) {
     double total = 0;
     if (t->whole >= 0) total = s[t->whole].avg;

@@ -50,8 +50,8 @@ static int parse_size(pt_config *cfg, const char *key, int base, const char *tex
   symbols(base, list, sizeof list);
   static const char *const example[7] = {"1 cm", "1 kg", "1 s", "", "1 K", "", ""};
   if (end == text || !isfinite(v) || !(v > 0))
-    return pt_config_error(cfg, key, "must be a size > 0 and a unit (%s), e.g. '%s' (got '%s')", list,
-                           example[base], text);
+    return pt_config_error(cfg, key, "must be a size > 0 and a unit (%s), e.g. '%s' (got '%s')",
+                           list, example[base], text);
   for (size_t i = 0; i < sizeof names / sizeof *names; ++i)
     if (names[i].base == base && strcmp(names[i].symbol, end) == 0) {
       *si = v * names[i].si;
@@ -88,8 +88,9 @@ int pt_units_read(pt_config *cfg, unsigned needs, pt_units *u) {
     for (int b = 0; b < 7; ++b)
       if ((needs & PT_UNIT_BIT(b)) && key_of[b])
         off += (size_t)snprintf(all + off, sizeof all - off, "%s%s", off ? ", " : "", key_of[b]);
-    return pt_config_error(cfg, first_given, "give every one of %s, or none (code units); %s is missing",
-                           all, first_missing);
+    return pt_config_error(cfg, first_given,
+                           "give every one of %s, or none (code units); %s is missing", all,
+                           first_missing);
   }
   u->si = given > 0;
   return PT_OK;

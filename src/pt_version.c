@@ -31,10 +31,21 @@ static void mpi_library(char *buf, size_t len) {
   int init = 0, n = 0;
   char v[MPI_MAX_LIBRARY_VERSION_STRING];
   buf[0] = '\0';
-  MPI_Initialized(&init);
-  if (!init || MPI_Get_library_version(v, &n) != MPI_SUCCESS) return;
+  if (MPI_Initialized(&init) != MPI_SUCCESS || !init ||
+      MPI_Get_library_version(v, &n) != MPI_SUCCESS)
+    return;
   v[strcspn(v, "\n")] = '\0';
   snprintf(buf, len, "%s", v);
+}
+
+/* The MPI standard the library implements ("3.1"): version text says "unknown" rather
+ * than fail. */
+static void mpi_standard(char *buf, size_t len) {
+  int major, minor;
+  if (MPI_Get_version(&major, &minor) == MPI_SUCCESS)
+    snprintf(buf, len, "%d.%d", major, minor);
+  else
+    snprintf(buf, len, "unknown");
 }
 
 static void hdf5_version(char *buf, size_t len) {
@@ -44,21 +55,22 @@ static void hdf5_version(char *buf, size_t len) {
 }
 
 void pt_version_print(FILE *out, const char *prog) {
-  char mpi[MPI_MAX_LIBRARY_VERSION_STRING], h5[64];
-  int major = 0, minor = 0;
-  MPI_Get_version(&major, &minor);
+  char mpi[MPI_MAX_LIBRARY_VERSION_STRING], h5[64], std[32];
+  mpi_standard(std, sizeof std);
   mpi_library(mpi, sizeof mpi);
   hdf5_version(h5, sizeof h5);
   fprintf(out, "%s (Partita %s)\n", prog, PACKAGE_VERSION);
   fprintf(out, "  git revision: %s\n", PT_GIT_REVISION);
   fprintf(out, "  configured with: %s\n", PT_CONFIGURE_ARGS[0] ? PT_CONFIGURE_ARGS : "(defaults)");
-  fprintf(out, "  MPI %d.%d%s%s\n", major, minor, mpi[0] ? ": " : "", mpi);
+  fprintf(out, "  MPI %s%s%s\n", std, mpi[0] ? ": " : "", mpi);
   fprintf(out, "  %s\n  %s\n", h5, pt_device_cuda_version());
   for (int i = 0; i < nextra; ++i) fprintf(out, "  %s\n", extra[i]);
   fflush(out);
 }
 
-static int cmp_str(const void *a, const void *b) { return strcmp((const char *)a, (const char *)b); }
+static int cmp_str(const void *a, const void *b) {
+  return strcmp((const char *)a, (const char *)b);
+}
 
 /* Every rank's host name, gathered on all ranks, sorted; the distinct ones joined by
  * ", " into *out (caller frees). */
@@ -71,10 +83,11 @@ static int host_list(MPI_Comm comm, char **out) {
   char *all = calloc((size_t)size, MPI_MAX_PROCESSOR_NAME);
   char *joined = calloc((size_t)size, MPI_MAX_PROCESSOR_NAME + 2);
   int err = all && joined ? PT_OK : PT_ERROR(PT_ERR_NOMEM, "out of memory for the host list");
-  if (!err) {
-    int merr = MPI_Allgather(me, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, all, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, comm);
-    if (merr != MPI_SUCCESS) err = pt_error_mpi(merr, "MPI_Allgather", __FILE__, __LINE__);
-  }
+  /* MPI_Allgather is collective: a rank without memory says so first. */
+  err = pt_agree(comm, err);
+  if (!err)
+    err = PT_MPI_CHECK(MPI_Allgather(me, MPI_MAX_PROCESSOR_NAME, MPI_CHAR, all,
+                                     MPI_MAX_PROCESSOR_NAME, MPI_CHAR, comm));
   if (!err) {
     qsort(all, (size_t)size, MPI_MAX_PROCESSOR_NAME, cmp_str);
     size_t off = 0;
@@ -92,9 +105,7 @@ static int host_list(MPI_Comm comm, char **out) {
 
 int pt_version_report(pt_report *r, MPI_Comm comm, int argc, char **argv) {
   char mpi[MPI_MAX_LIBRARY_VERSION_STRING], h5[64], std[32];
-  int major = 0, minor = 0;
-  MPI_Get_version(&major, &minor);
-  snprintf(std, sizeof std, "%d.%d", major, minor);
+  mpi_standard(std, sizeof std);
   mpi_library(mpi, sizeof mpi);
   hdf5_version(h5, sizeof h5);
   int err = pt_report_add_string(r, "build", "version", PACKAGE_VERSION);

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -175,16 +176,21 @@ static int xdmf_meshes(sbuf *b, xscan *x, const char *href, const char *base) {
     sb_printf(b, "<Topology TopologyType=\"3DCoRectMesh\" Dimensions=\"%llu %llu %llu\"/>\n",
               (unsigned long long)d3[0], (unsigned long long)d3[1], (unsigned long long)d3[2]);
     /* Origin and spacing in the order of the dimensions, slowest axis first (Z Y X). */
-    sb_printf(b, "<Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n"
-                 "<DataItem Format=\"XML\" NumberType=\"Float\" Precision=\"8\" Dimensions=\"3\">%.17g %.17g %.17g</DataItem>\n"
-                 "<DataItem Format=\"XML\" NumberType=\"Float\" Precision=\"8\" Dimensions=\"3\">%.17g %.17g %.17g</DataItem>\n"
-                 "</Geometry>\n", o3[0], o3[1], o3[2], s3[0], s3[1], s3[2]);
+    sb_printf(b,
+              "<Geometry GeometryType=\"ORIGIN_DXDYDZ\">\n"
+              "<DataItem Format=\"XML\" NumberType=\"Float\" Precision=\"8\" "
+              "Dimensions=\"3\">%.17g %.17g %.17g</DataItem>\n"
+              "<DataItem Format=\"XML\" NumberType=\"Float\" Precision=\"8\" "
+              "Dimensions=\"3\">%.17g %.17g %.17g</DataItem>\n"
+              "</Geometry>\n",
+              o3[0], o3[1], o3[2], s3[0], s3[1], s3[2]);
     for (int j = i; j < x->n; ++j) {
       if (x->m[j].done || !same_geometry(m, &x->m[j])) continue;
       x->m[j].done = 1;
       char dset[256];
       snprintf(dset, sizeof dset, "%s/meshes/%s", base, x->m[j].name);
-      sb_printf(b, "<Attribute Name=\"%s\" AttributeType=\"Scalar\" Center=\"Node\">\n", x->m[j].name);
+      sb_printf(b, "<Attribute Name=\"%s\" AttributeType=\"Scalar\" Center=\"Node\">\n",
+                x->m[j].name);
       sb_hdf_item(b, href, dset, "Float", 3, d3);
       sb_printf(b, "</Attribute>\n");
     }
@@ -203,7 +209,8 @@ static int xdmf_components(sbuf *b, hid_t sp, const char *rec, const char *href,
     snprintf(name, sizeof name, "%s/%s", rec, pt_h5_axis_names[nc]);
     if (!pt_h5_exists(sp, name) || H5Oexists_by_name(sp, name, H5P_DEFAULT) <= 0) break;
     H5O_info_t info;
-    if (H5Oget_info_by_name(sp, name, &info, H5P_DEFAULT) < 0 || info.type != H5O_TYPE_DATASET) break;
+    if (H5Oget_info_by_name(sp, name, &info, H5P_DEFAULT) < 0 || info.type != H5O_TYPE_DATASET)
+      break;
   }
   if (nc < 2) return nc;
   sb_printf(b, "<DataItem ItemType=\"Function\" Function=\"%s\" Dimensions=\"%llu %d\">\n",
@@ -240,8 +247,10 @@ static int xdmf_species(sbuf *b, hid_t parts, const char *species, const char *h
     return 0;
   }
   sb_printf(b, "<Grid Name=\"%s\" GridType=\"Uniform\">\n", species);
-  sb_printf(b, "<Topology TopologyType=\"Polyvertex\" NumberOfElements=\"%llu\" NodesPerElement=\"1\"/>\n",
-            (unsigned long long)n);
+  sb_printf(
+      b,
+      "<Topology TopologyType=\"Polyvertex\" NumberOfElements=\"%llu\" NodesPerElement=\"1\"/>\n",
+      (unsigned long long)n);
   sb_printf(b, "<Geometry GeometryType=\"%s\">\n%s</Geometry>\n", nc == 3 ? "XYZ" : "XY", geo.s);
   free(geo.s);
   xscan recs = {0};
@@ -250,8 +259,8 @@ static int xdmf_species(sbuf *b, hid_t parts, const char *species, const char *h
   for (int r = 0; r < recs.nnames; ++r) {
     const char *rec = recs.names[r];
     H5O_info_t info;
-    if (!strcmp(rec, "position") || !strcmp(rec, "positionOffset") || !strcmp(rec, "particlePatches") ||
-        H5Oget_info_by_name(sp, rec, &info, H5P_DEFAULT) < 0)
+    if (!strcmp(rec, "position") || !strcmp(rec, "positionOffset") ||
+        !strcmp(rec, "particlePatches") || H5Oget_info_by_name(sp, rec, &info, H5P_DEFAULT) < 0)
       continue;
     char dset[384];
     snprintf(dset, sizeof dset, "%s/%s", spbase, rec);
@@ -264,8 +273,9 @@ static int xdmf_species(sbuf *b, hid_t parts, const char *species, const char *h
       sbuf v = {0};
       int vc = xdmf_components(&v, sp, rec, href, spbase, n);
       if (vc == 3 && !v.failed)
-        sb_printf(b, "<Attribute Name=\"%s\" AttributeType=\"Vector\" Center=\"Node\">\n%s</Attribute>\n",
-                  rec, v.s);
+        sb_printf(
+            b, "<Attribute Name=\"%s\" AttributeType=\"Vector\" Center=\"Node\">\n%s</Attribute>\n",
+            rec, v.s);
       free(v.s);
     }
   }
@@ -307,8 +317,11 @@ static void xdmf_step(sbuf *b, hid_t file, int64_t step, const char *href) {
       sb_printf(b, "%.*s\n<Time Value=\"%.17g\"/>\n%s", (int)(nl - body.s), body.s, time, nl + 1);
     }
   } else if (grids > 1) {
-    sb_printf(b, "<Grid Name=\"step %" PRId64 "\" GridType=\"Collection\" CollectionType=\"Spatial\">\n"
-                 "<Time Value=\"%.17g\"/>\n%s</Grid>\n", step, time, body.s);
+    sb_printf(b,
+              "<Grid Name=\"step %" PRId64
+              "\" GridType=\"Collection\" CollectionType=\"Spatial\">\n"
+              "<Time Value=\"%.17g\"/>\n%s</Grid>\n",
+              step, time, body.s);
   }
   if (body.failed) b->failed = 1;
   free(body.s);
@@ -319,7 +332,7 @@ static void xdmf_step(sbuf *b, hid_t file, int64_t step, const char *href) {
 
 typedef struct stepfile {
   int64_t step;
-  char file[256];
+  char file[NAME_MAX + 1];  /* a directory entry's name */
 } stepfile;
 
 static int cmp_stepfile(const void *a, const void *b) {
@@ -332,24 +345,28 @@ static int series_steps(const char *path, stepfile **out, int *nout) {
   *nout = 0;
   const char *slash = strrchr(path, '/');
   const char *fname = slash ? slash + 1 : path;
-  char dir[4096];
-  snprintf(dir, sizeof dir, "%.*s", slash ? (int)(slash - path) : 1, slash ? path : ".");
-  if (slash == path) snprintf(dir, sizeof dir, "/");
+  char dir[PT_PATH_MAX];
+  if (slash == path)
+    PT_TRY(pt_io_path(dir, sizeof dir, NULL, "/"));
+  else
+    PT_TRY(pt_io_path(dir, sizeof dir, NULL, "%.*s", slash ? (int)(slash - path) : 1,
+                      slash ? path : "."));
   char **files = NULL;
   int nfiles = 0;
   const char *t = strstr(fname, "%T");
   if (!t) {
     files = malloc(sizeof *files);
-    if (!files) return -1;
+    if (!files) return PT_ERROR(PT_ERR_NOMEM, "out of memory");
     files[nfiles++] = strdup(fname);
   } else {
     size_t pre = (size_t)(t - fname), post = strlen(t + 2);
     DIR *dd = opendir(dir);
-    if (!dd) return -1;
+    if (!dd) return PT_ERROR(PT_ERR_IO, "%s: cannot list the series' files", path);
     struct dirent *e;
     while ((e = readdir(dd))) {
       size_t len = strlen(e->d_name);
-      if (len <= pre + post || strncmp(e->d_name, fname, pre) || strcmp(e->d_name + len - post, t + 2))
+      if (len <= pre + post || strncmp(e->d_name, fname, pre) ||
+          strcmp(e->d_name + len - post, t + 2))
         continue;
       size_t k = pre;
       while (k < len - post && isdigit((unsigned char)e->d_name[k])) ++k;
@@ -361,11 +378,11 @@ static int series_steps(const char *path, stepfile **out, int *nout) {
     }
     closedir(dd);
   }
-  int cap = 0;
+  int cap = 0, err = PT_OK;
   for (int i = 0; i < nfiles; ++i) {
-    char full[4400];
-    snprintf(full, sizeof full, "%s/%s", dir, files[i]);
-    hid_t f = H5Fopen(full, H5F_ACC_RDONLY, H5P_DEFAULT);
+    char full[PT_PATH_MAX];
+    if (!err) err = pt_io_path(full, sizeof full, NULL, "%s/%s", dir, files[i]);
+    hid_t f = err ? -1 : H5Fopen(full, H5F_ACC_RDONLY, H5P_DEFAULT);
     pt_h5_steplist l = {0};
     if (f >= 0 && pt_h5_list_steps(f, &l) == 0) {
       for (int k = 0; k < l.n; ++k) {
@@ -385,22 +402,29 @@ static int series_steps(const char *path, stepfile **out, int *nout) {
     free(files[i]);
   }
   free(files);
+  if (err) {
+    free(*out);
+    *out = NULL;
+    *nout = 0;
+  }
   qsort(*out, (size_t)*nout, sizeof **out, cmp_stepfile);
-  return 0;
+  return err;
 }
 
 /* Sidecar path: the series path with "_%T" (or "%T") and the extension replaced. */
-static void xdmf_path(const char *path, char *out, size_t len) {
-  snprintf(out, len, "%s", path);
-  char *t = strstr(out, "%T");
+int pt_xdmf_paths(const char *path, char *xmf, char *tmp) {
+  char base[PT_PATH_MAX];
+  PT_TRY(pt_io_path(base, sizeof base, NULL, "%s", path));
+  char *t = strstr(base, "%T");
   if (t) {
     char *cut = t;
-    while (cut > out && (cut[-1] == '_' || cut[-1] == '-' || cut[-1] == '.')) --cut;
+    while (cut > base && (cut[-1] == '_' || cut[-1] == '-' || cut[-1] == '.')) --cut;
     memmove(cut, t + 2, strlen(t + 2) + 1);
   }
-  char *slash = strrchr(out, '/'), *dot = strrchr(out, '.');
+  char *slash = strrchr(base, '/'), *dot = strrchr(base, '.');
   if (dot && (!slash || dot > slash)) *dot = '\0';
-  strncat(out, ".xmf", len - strlen(out) - 1);
+  PT_TRY(pt_io_path(xmf, PT_PATH_MAX, "XDMF sidecar", "%s.xmf", base));
+  return pt_io_path(tmp, PT_PATH_MAX, "XDMF sidecar", "%s.tmp", xmf);
 }
 
 int pt_xdmf_write(MPI_Comm comm, const char *path) {
@@ -415,20 +439,21 @@ int pt_xdmf_write(MPI_Comm comm, const char *path) {
     sbuf b = {0};
     const char *slash = strrchr(path, '/');
     const char *sname = slash ? slash + 1 : path;
-    char xmf[4096], tmp[4200];
-    xdmf_path(path, xmf, sizeof xmf);
-    snprintf(tmp, sizeof tmp, "%s.tmp", xmf);
-    if (series_steps(path, &steps, &n) != 0) {
-      err = PT_ERROR(PT_ERR_IO, "%s: cannot list the series' files", path);
-    } else {
+    char xmf[PT_PATH_MAX], tmp[PT_PATH_MAX];
+    err = pt_xdmf_paths(path, xmf, tmp);
+    if (!err) err = series_steps(path, &steps, &n);
+    if (!err) {
       sb_printf(&b, "<?xml version=\"1.0\" ?>\n<!DOCTYPE Xdmf SYSTEM \"Xdmf.dtd\" []>\n"
                     "<Xdmf Version=\"2.0\">\n<Domain>\n"
                     "<Grid Name=\"");
       sb_escaped(&b, sname);
       sb_printf(&b, "\" GridType=\"Collection\" CollectionType=\"Temporal\">\n");
       for (int i = 0; i < n; ++i) {
-        char full[4400];
-        snprintf(full, sizeof full, "%.*s%s", slash ? (int)(slash - path + 1) : 0, path, steps[i].file);
+        char full[PT_PATH_MAX];
+        /* series_steps opened each of these names already: they fit. */
+        if (pt_io_path(full, sizeof full, NULL, "%.*s%s", slash ? (int)(slash - path + 1) : 0,
+                       path, steps[i].file))
+          continue;
         hid_t f = H5Fopen(full, H5F_ACC_RDONLY, H5P_DEFAULT);
         /* HDF5 paths are relative to the sidecar: the pair can be moved together. */
         if (f >= 0) xdmf_step(&b, f, steps[i].step, steps[i].file);

@@ -84,8 +84,8 @@ int cb_coll_run(const cb_params *p, MPI_Comm comm, cJSON *benchmarks) {
   for (int k = 2; !err; k *= 2) {
     if (k > size) k = size;
     const int member = rank < k;
-    int merr = MPI_Comm_split(comm, member ? 0 : MPI_UNDEFINED, rank, &c.sub);
-    err = pt_agree(comm, merr == MPI_SUCCESS ? PT_OK : pt_error_mpi(merr, "MPI_Comm_split", __FILE__, __LINE__));
+    err = pt_agree(comm,
+                   PT_MPI_CHECK(MPI_Comm_split(comm, member ? 0 : MPI_UNDEFINED, rank, &c.sub)));
     for (cb_test t = CB_BCAST; t <= CB_ALLREDUCE && !err; ++t) {
       if (!p->run[t]) continue;
       c.test = t;

@@ -11,8 +11,8 @@ int cb_loop_time(MPI_Comm comm, const cb_params *p, int64_t iterations, cb_op op
   for (int64_t trial = 0; trial < p->trials; ++trial) {
     /* A failed rank stops calling `op` but keeps joining the barriers, so nobody hangs
      * waiting for it there. */
-    int merr = MPI_Barrier(comm);
-    if (merr != MPI_SUCCESS && !err) err = pt_error_mpi(merr, "MPI_Barrier", __FILE__, __LINE__);
+    int merr = PT_MPI_CHECK(MPI_Barrier(comm));
+    if (!err) err = merr;
     const double t0 = MPI_Wtime();
     for (int64_t it = 0; op && it < iterations && !err; ++it) err = op(ctx, it);
     const double t = MPI_Wtime() - t0;

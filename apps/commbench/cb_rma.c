@@ -69,14 +69,9 @@ static int run_one(const cb_params *p, MPI_Comm comm, rma_ctx *c, int active, in
   int err = cb_table_begin(&t, comm, name, 2, !bw, 0, NULL, "MPI_%s %s, %s, rank 0 -> rank 1",
                            c->get ? "Get" : "Put", bw ? "bandwidth" : "latency", sync_title[c->sync]);
   /* Open the epoch that op_epoch's fences and flushes close. */
-  if (active && c->sync == CB_SYNC_FENCE) {
-    int merr = MPI_Win_fence(0, c->win);
-    if (merr != MPI_SUCCESS) err = pt_error_mpi(merr, "MPI_Win_fence", __FILE__, __LINE__);
-  }
-  if (active && c->origin && c->sync == CB_SYNC_LOCK) {
-    int merr = MPI_Win_lock(MPI_LOCK_SHARED, 1, 0, c->win);
-    if (merr != MPI_SUCCESS) err = pt_error_mpi(merr, "MPI_Win_lock", __FILE__, __LINE__);
-  }
+  if (active && c->sync == CB_SYNC_FENCE) err = PT_MPI_CHECK(MPI_Win_fence(0, c->win));
+  if (active && c->origin && c->sync == CB_SYNC_LOCK)
+    err = PT_MPI_CHECK(MPI_Win_lock(MPI_LOCK_SHARED, 1, 0, c->win));
   err = pt_agree(comm, err);
   for (int64_t size = p->min_size; size <= p->max_size && !err; size *= 2) {
     c->count = (int)size;
@@ -149,10 +144,8 @@ int cb_rma_run(const cb_params *p, MPI_Comm comm, cJSON *benchmarks) {
   int anynowin = 0;
   if (!err) {
     /* Not PT_MPI: a failure must still free the window and buffers below. */
-    int mpierr = MPI_Allreduce(&nowin, &anynowin, 1, MPI_INT, MPI_MAX, comm);
-    if (mpierr != MPI_SUCCESS)
-      err = pt_error_mpi(mpierr, "MPI_Allreduce", __FILE__, __LINE__);
-    else if (anynowin)
+    err = PT_MPI_CHECK(MPI_Allreduce(&nowin, &anynowin, 1, MPI_INT, MPI_MAX, comm));
+    if (!err && anynowin)
       skip_note(comm, "skipped: MPI_Win_allocate failed (with Open MPI on one node, set "
                 "OMPI_MCA_osc=^rdma,ucx)", benchmarks);
   }

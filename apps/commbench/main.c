@@ -59,10 +59,10 @@ static int write_report(cJSON *root, int ranks, int nodes, const char *deck, con
   cJSON_AddNumberToObject(run, "nodes", nodes);
   cJSON_AddStringToObject(run, "mpi_library", lib);
   if (deck) cJSON_AddStringToObject(run, "input_deck", deck);
+  char tmp[PT_PATH_MAX];
+  PT_TRY(pt_io_path(tmp, sizeof tmp, "--report", "%s.tmp", path));
   char *text = cJSON_Print(root);
-  char tmp[4096];
   if (!text) return PT_ERROR(PT_ERR_NOMEM, "out of memory for the report");
-  snprintf(tmp, sizeof tmp, "%s.tmp", path);
   FILE *f = fopen(tmp, "w");
   int err = PT_OK;
   if (!f || fputs(text, f) < 0 || fputc('\n', f) == EOF) err = PT_ERR_IO;

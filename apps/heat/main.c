@@ -143,15 +143,15 @@ static int dry_run_plan(heat_run *r, MPI_Comm comm) {
   PT_TRY(pt_decomp_create(comm, p->ndim, p->n, periodic, p->dims, &d));
   int64_t alloc[PT_MAXDIM], stride[PT_MAXDIM];
   pt_field_layout(p->ndim, d->n, 1, alloc, stride);
-  double mine[2] = {(double)pt_decomp_local_cells(d), 2.0 * 8.0}, mx[2], mn[2];
+  double mine[2] = {(double)pt_decomp_local_cells(d), 2.0 * sizeof(double)}, mx[2], mn[2];
   for (int a = 0; a < p->ndim; ++a) mine[1] *= (double)alloc[a];  /* two fields, ghosts included */
-  int err = MPI_Allreduce(mine, mx, 2, MPI_DOUBLE, MPI_MAX, comm);
-  if (err == MPI_SUCCESS) err = MPI_Allreduce(mine, mn, 2, MPI_DOUBLE, MPI_MIN, comm);
-  if (err != MPI_SUCCESS) {
+  int err = PT_MPI_CHECK(MPI_Allreduce(mine, mx, 2, MPI_DOUBLE, MPI_MAX, comm));
+  if (!err) err = PT_MPI_CHECK(MPI_Allreduce(mine, mn, 2, MPI_DOUBLE, MPI_MIN, comm));
+  if (err) {
     pt_decomp_destroy(&d);
-    return pt_error_mpi(err, "MPI_Allreduce", __FILE__, __LINE__);
+    return err;
   }
-  const double cells = (double)pt_decomp_global_cells(d), field = 8.0 * cells;
+  const double cells = (double)pt_decomp_global_cells(d), field = sizeof(double) * cells;
   const int64_t steps = p->steps, ck = p->cadence.checkpoint_every;
   const int64_t nout = pt_run_output_count(&p->cadence, p->dt), nck = ck ? steps / ck : 0;
   const double out_bytes = (double)nout * field, ck_bytes = (double)(nck < 2 ? nck : 2) * field;
@@ -229,8 +229,8 @@ static int setup(heat_run *r, MPI_Comm comm) {
 }
 
 static int open_output(heat_run *r, MPI_Comm comm) {
-  char path[4200];
-  pt_run_series_path(&r->p.cadence, r->dir, "heat", path, sizeof path);
+  char path[PT_PATH_MAX];
+  PT_TRY(pt_run_series_path(&r->p.cadence, r->dir, "heat", path, sizeof path));
   pt_series_info info;
   memset(&info, 0, sizeof info);
   info.software = prog;

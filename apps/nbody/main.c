@@ -156,8 +156,10 @@ static int dry_run_plan(nbody_run *r, MPI_Comm comm) {
   /* Per body: position, velocity, acceleration (3 doubles each), mass and id; the force
    * strategy's copy of the others' positions and masses: all of them (allgather) or
    * two blocks in flight (ring, rma). */
-  const double own = 88.0 * most, others = 32.0 * (p->strategy == NBODY_ALLGATHER ? n : 2 * most);
-  const double per_step = 64.0 * n;  /* position, velocity, mass, id per body */
+  const double d = sizeof(double), id = sizeof(uint64_t);
+  const double own = (10 * d + id) * most;
+  const double others = 4 * d * (p->strategy == NBODY_ALLGATHER ? n : 2 * most);
+  const double per_step = (7 * d + id) * n;  /* position, velocity, mass, id per body */
   const int64_t nout = pt_run_output_count(&p->cadence, p->dt), ck = p->cadence.checkpoint_every;
   const int64_t nck = ck ? p->steps / ck : 0;
   const double out_bytes = from_file ? 0 : (double)nout * per_step;
@@ -229,8 +231,8 @@ static int setup(nbody_run *r, MPI_Comm comm) {
 }
 
 static int open_output(nbody_run *r, MPI_Comm comm) {
-  char path[4200];
-  pt_run_series_path(&r->p.cadence, r->dir, "nbody", path, sizeof path);
+  char path[PT_PATH_MAX];
+  PT_TRY(pt_run_series_path(&r->p.cadence, r->dir, "nbody", path, sizeof path));
   pt_series_info info;
   memset(&info, 0, sizeof info);
   info.software = prog;

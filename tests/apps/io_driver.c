@@ -171,8 +171,8 @@ static int run(const pt_cli *cli, const char *deck, const settings *s) {
   int64_t step = 0;
   if (!err) err = cli->restart ? restore(&st, cli, &step) : initial_state(&st, s->np);
 
-  char path[4096];
-  snprintf(path, sizeof path, "%s/%s.h5", cli->output_dir, PROG);
+  char path[PT_PATH_MAX];
+  if (!err) err = pt_io_path(path, sizeof path, "--output", "%s/%s.h5", cli->output_dir, PROG);
   pt_series_info info = {.software = PROG, .deck = deck, .append = cli->restart != NULL};
   pt_series *out = NULL;
   if (!err) err = pt_series_open(MPI_COMM_WORLD, path, &info, &out);
@@ -219,8 +219,9 @@ int main(int argc, char **argv) {
   if (!err) err = pt_signal_install();
   int rank;
   MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-  char pidfile[4200];
-  snprintf(pidfile, sizeof pidfile, "%s/pid.%d", err ? "." : cli.output_dir, rank);
+  char pidfile[PT_PATH_MAX];
+  if (!err)
+    err = pt_io_path(pidfile, sizeof pidfile, "--output", "%s/pid.%d", cli.output_dir, rank);
   FILE *pf = err ? NULL : fopen(pidfile, "w");
   if (pf) {
     fprintf(pf, "%ld\n", (long)getpid());

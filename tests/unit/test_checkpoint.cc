@@ -4,6 +4,7 @@
 #include "pt_decomp.h"
 #include "pt_error.h"
 #include "pt_field.h"
+#include "pt_run.h"
 #include "pt_test.h"
 
 #include <hdf5.h>
@@ -140,8 +141,9 @@ std::vector<int> rank_counts() {
 }
 
 std::string path_of(const std::string &dir, int gen) {
-  char buf[4096];
-  pt_checkpoint_path(dir.c_str(), "heat", gen, buf, sizeof buf);
+  char buf[PT_PATH_MAX];
+  EXPECT_EQ(pt_checkpoint_path(dir.c_str(), "heat", gen, buf, sizeof buf), PT_OK)
+      << pt_error_message();
   return buf;
 }
 
@@ -247,4 +249,30 @@ TEST(Checkpoint, StaleTempFileFromACrashIsReplaced) {
   EXPECT_EQ(read_at(pt_test::size(), dir, "latest", 4), PT_OK) << pt_error_message();
   write_at(pt_test::size(), dir, 5);
   EXPECT_EQ(read_at(pt_test::size(), dir, "latest", 5), PT_OK) << pt_error_message();
+}
+
+// A directory too long for the files' names is one short error naming the path by its
+// ends, never a checkpoint or series under a truncated name.
+TEST(Checkpoint, TooLongDirectoryIsAnErrorNotATruncatedName) {
+  const std::string dir = pt_test::shared_dir() + "/" + std::string(5000, 'd');
+  State s(MPI_COMM_WORLD);
+  s.fill(3, pt_test::rank(), pt_test::size());
+  pt_checkpoint ck = s.ck("heat", 3);
+  EXPECT_EQ(pt_checkpoint_write(MPI_COMM_WORLD, dir.c_str(), &ck), PT_ERR_INPUT);
+  std::string msg = pt_error_message();
+  const std::string want = "path too long (" + std::to_string(dir.size() + 19) +
+                           " characters, at most 4095): " + dir.substr(0, 24) + "...";
+  EXPECT_EQ(msg.find(want), 0u) << msg;
+  EXPECT_EQ(msg.substr(msg.size() - 19), "/heat-checkpoint.h5") << msg;
+  EXPECT_LT(msg.size(), 120u) << msg;
+  EXPECT_STREQ(ck.path, "");
+  pt_checkpoint back = s.ck("heat", 0);
+  EXPECT_EQ(pt_checkpoint_read(MPI_COMM_WORLD, "latest", dir.c_str(), &back), PT_ERR_INPUT);
+  EXPECT_NE(std::string(pt_error_message()).find("path too long"), std::string::npos)
+      << pt_error_message();
+  pt_checkpoint_release(&back);
+  pt_run_cadence c{};
+  char out[PT_PATH_MAX] = "untouched";
+  EXPECT_EQ(pt_run_series_path(&c, dir.c_str(), "heat", out, sizeof out), PT_ERR_INPUT);
+  EXPECT_STREQ(out, "") << "a truncated name was left for a caller that ignores the error";
 }

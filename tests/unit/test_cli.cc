@@ -244,6 +244,25 @@ TEST(Cli, ErrorLeavesNothingToFree) {
   pt_cli_free(&cli);
 }
 
+// An --output directory too long for a path is one short error in the real run and in
+// --dry-run's check, not a truncated directory (the check used to pass).
+TEST(Cli, TooLongOutputDirectoryIsOneShortError) {
+  const std::string dir = "/tmp/" + std::string(5000, 'o');
+  Args a{"partita-heat", "--output", dir.c_str()};
+  pt_cli cli;
+  ASSERT_EQ(parse(cli, a), PT_OK);
+  const std::string want = "--output: path too long (5005 characters, at most 4095): /tmp/ooo";
+  EXPECT_EQ(pt_cli_prepare_output(&cli, MPI_COMM_WORLD), PT_ERR_INPUT);
+  std::string msg = pt_error_message();
+  EXPECT_EQ(msg.find(want), 0u) << msg;
+  EXPECT_LT(msg.size(), 120u) << msg;
+  double free_bytes = 0;
+  int exists = 0;
+  EXPECT_EQ(pt_cli_check_space(&cli, MPI_COMM_WORLD, 1.0, &free_bytes, &exists), PT_ERR_INPUT);
+  EXPECT_EQ(std::string(pt_error_message()).find(want), 0u) << pt_error_message();
+  pt_cli_free(&cli);
+}
+
 // pt_cli_end: every rank gets the lowest failing rank's code, rank 0 alone prints that
 // rank's message once, and the non-errors (OK, --help's exit, a requested stop) print
 // nothing.

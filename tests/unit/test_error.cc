@@ -37,20 +37,29 @@ TEST(Error, ExitCodes) {
   EXPECT_EQ(3, pt_error_exit_code(PT_STOP));
 }
 
-static int failing_mpi_call() {
-  // Sending to a rank that does not exist fails under MPI_ERRORS_RETURN.
-  MPI_Comm c;
-  MPI_Comm_dup(MPI_COMM_SELF, &c);
-  MPI_Comm_set_errhandler(c, MPI_ERRORS_RETURN);
-  int x = 0, err = MPI_Send(&x, 1, MPI_INT, 5, 0, c);
-  MPI_Comm_free(&c);
-  PT_MPI(err);
+static int failing_mpi_call(MPI_Comm c) {
+  int x = 0;
+  PT_MPI(MPI_Send(&x, 1, MPI_INT, 5, 0, c));
   return PT_OK;
 }
 
+// PT_MPI returns, PT_MPI_CHECK is the same check as an expression: both name the call
+// and the line; a call that succeeds records nothing.
 TEST(Error, MpiFailuresAreReportedWithTheCallName) {
-  EXPECT_EQ(PT_ERR_MPI, failing_mpi_call());
-  EXPECT_NE(nullptr, std::strstr(pt_error_message(), "err failed: ")) << pt_error_message();
+  // Sending to a rank that does not exist fails under MPI_ERRORS_RETURN.
+  MPI_Comm c;
+  ASSERT_EQ(MPI_SUCCESS, MPI_Comm_dup(MPI_COMM_SELF, &c));
+  ASSERT_EQ(MPI_SUCCESS, MPI_Comm_set_errhandler(c, MPI_ERRORS_RETURN));
+  EXPECT_EQ(PT_ERR_MPI, failing_mpi_call(c));
+  EXPECT_NE(nullptr, std::strstr(pt_error_message(), "MPI_Send failed: ")) << pt_error_message();
+  int x = 0, line = __LINE__ + 1;
+  EXPECT_EQ(PT_ERR_MPI, PT_MPI_CHECK(MPI_Send(&x, 1, MPI_INT, 5, 0, c)));
+  std::string want = "test_error.cc:" + std::to_string(line) + ": MPI_Send failed: ";
+  EXPECT_NE(nullptr, std::strstr(pt_error_message(), want.c_str())) << pt_error_message();
+  pt_error_clear();
+  EXPECT_EQ(PT_OK, PT_MPI_CHECK(MPI_Barrier(c)));
+  EXPECT_STREQ("", pt_error_message());
+  MPI_Comm_free(&c);
 }
 
 TEST(Error, AgreeWithoutFailureReturnsOk) {

@@ -410,6 +410,40 @@ TEST(Io, BadArgumentsAreInputErrors) {
   EXPECT_EQ(pt_series_write_particles(s, 0, 0, 0, "p", 1, &id, 1, &rec), PT_ERR_INPUT);
   EXPECT_NE(std::string(pt_error_message()).find("no position record"), std::string::npos);
   pt_series_close(&s);
+  // A path too long is refused before any file exists, the sidecar's included.
+  pt_series *t = nullptr;
+  const std::string dir = pt_test::shared_dir() + "/";
+  for (size_t n : {(size_t)5000, PT_PATH_MAX - 4 - dir.size()}) {
+    const std::string path = dir + std::string(n, 's') + ".h5";
+    EXPECT_EQ(pt_series_open(MPI_COMM_WORLD, path.c_str(), &info, &t), PT_ERR_INPUT);
+    EXPECT_NE(std::string(pt_error_message()).find("path too long"), std::string::npos)
+        << pt_error_message();
+  }
+}
+
+// A failure on one rank just before a collective H5Dwrite or H5Dread is agreed first:
+// every rank returns the same error, where the others used to wait in the collective.
+TEST(Io, OneRanksFailureBeforeTheCollectiveWriteOrReadIsAgreed) {
+  const std::string path = pt_test::shared_dir() + "/one-rank-fails.h5";
+  Grid a(MPI_COMM_WORLD, 3, g3);
+  for_owned(a.f, [&](double &v, int64_t g) { v = value_at(g, 0.0); });
+  pt_series_info info = info_for();
+  info.checksum = 0;  // the checksum would walk the cells with the broken stride below
+  pt_series *s = nullptr;
+  ASSERT_EQ(pt_series_open(MPI_COMM_WORLD, path.c_str(), &info, &s), PT_OK) << pt_error_message();
+  ASSERT_EQ(pt_series_write_mesh(s, 0, 0.0, 0.1, "T", a.f, nullptr), PT_OK) << pt_error_message();
+  // A fastest axis that is not contiguous: HDF5 cannot address the last rank's cells.
+  const int last_axis = a.f->ndim - 1;
+  const int64_t stride = a.f->stride[last_axis];
+  if (pt_test::rank() == pt_test::size() - 1) a.f->stride[last_axis] = 2;
+  EXPECT_EQ(pt_series_write_mesh(s, 1, 0.1, 0.1, "T", a.f, nullptr), PT_ERR_IO);
+  EXPECT_NE(std::string(pt_error_message()).find("cannot set up writing mesh record T"),
+            std::string::npos) << pt_error_message();
+  EXPECT_EQ(pt_io_read_mesh(path.c_str(), 0, "T", a.f, nullptr, nullptr), PT_ERR_IO);
+  EXPECT_NE(std::string(pt_error_message()).find("cannot set up reading"), std::string::npos)
+      << pt_error_message();
+  a.f->stride[last_axis] = stride;
+  EXPECT_EQ(pt_series_close(&s), PT_OK);
 }
 
 TEST(Io, ChecksumIsIndependentOfHowTheDataAreSplit) {

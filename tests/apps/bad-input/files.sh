@@ -46,6 +46,7 @@ mkdir -p "$PT_TMP/readonly"
 chmod 555 "$PT_TMP/readonly"
 : >"$PT_TMP/plainfile"
 echo "not HDF5 at all" >"$PT_TMP/text.h5"
+long=$(awk 'BEGIN { while (n++ < 5000) printf "l" }')
 
 # cases APP PROG DECK OWN_CK OTHER_CK ARGS...: the matrix for one app; ARGS make its
 # runs small.
@@ -62,6 +63,9 @@ cases() {
   BAD_OUT="$PT_TMP/readonly/deeper" BAD_WRAP=no_override bad 1 "--output $PT_TMP/readonly/deeper: cannot create directory '$PT_TMP/readonly/deeper': Permission denied" "$deck" "$@"
   BAD_OUT="$PT_TMP/readonly" BAD_WRAP=no_override bad 1 "--output $PT_TMP/readonly: cannot write to directory '$PT_TMP/readonly': Permission denied" "$deck" "$@"
   bad 1 "--report $PT_TMP/plainfile/run.json: '$PT_TMP/plainfile' exists and is not a directory" "$deck" "$@" --report "$PT_TMP/plainfile/run.json"
+  # A path longer than PATH_MAX is refused by its two ends, not made under a truncated name.
+  BAD_OUT="$PT_TMP/$long" bad 1 "--output: path too long ($(( ${#PT_TMP} + 5001 )) characters, at most 4095)" "$deck" "$@"
+  bad 1 "--report: path too long" "$deck" "$@" --report "$PT_TMP/$long/run.json"
   BAD_WRAP=no_override bad 1 "--report $PT_TMP/readonly/run.json: cannot write to directory '$PT_TMP/readonly': Permission denied" "$deck" "$@" --report "$PT_TMP/readonly/run.json"
   bad 1 "no-such.h5" "$deck" "$@" --restart "$PT_TMP/no-such.h5"
   bad 1 "no checkpoint of $prog to restart from" "$deck" "$@" --restart latest
