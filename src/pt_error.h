@@ -87,7 +87,7 @@ int pt_error_mpi(int mpierr, const char *call, const char *file, int line);
       return pt_error_mpi(pt_mpi_err_, #call, __FILE__, __LINE__);     \
   } while (0)
 
-/* PT_MPI as an expression: PT_OK, or PT_ERR_MPI with the same message, for code that must
+/** PT_MPI as an expression: PT_OK, or PT_ERR_MPI with the same message, for code that must
  * free or agree before it returns: `err = PT_MPI_CHECK(MPI_Allreduce(...));`. */
 #define PT_MPI_CHECK(call) pt_error_mpi((call), #call, __FILE__, __LINE__)
 

@@ -195,8 +195,9 @@ int pt_run_report_lattice(const pt_run *r, const pt_decomp *d, const char *halo,
   pt_log(PT_LOG_INFO, "%.4g lattice updates/s (%.4g per rank) over %.3f s", lups, lups / d->size, tmax);
   if (pt_log_verbosity() >= PT_LOG_INFO) PT_TRY(pt_timers_print(r->timers, r->comm, stdout));
   if (!cli->report) return PT_OK;
-  pt_report *rep;
-  PT_TRY(pt_report_create(r->prog, &rep));
+  pt_report *rep = NULL;
+  /* Agreed: what follows is collective. */
+  PT_TRY(pt_agree(r->comm, pt_report_create(r->prog, &rep)));
   pt_report_add_int(rep, "results", "steps", *r->ops.step_no);
   pt_report_add_double(rep, "results", "time", *r->ops.time);
   pt_report_add_double(rep, "results", "cells", cells);

@@ -276,14 +276,14 @@ static int setup(gs *g, MPI_Comm comm) {
 }
 
 static int run(gs *g) {
-  char grid[96], path[4200];
+  char grid[96], path[PT_PATH_MAX];
   pt_log(PT_LOG_INFO, "%s: %dD grid %s on %d rank(s) x %d thread(s), F %g k %g Du %g Dv %g dt %g, "
          "steps %lld to %lld, %s, halo %s, backend %s", prog, g->ndim,
          pt_decomp_shape(grid, sizeof grid, g->ndim, g->n), g->decomp->size, omp_get_max_threads(),
          g->F, g->k, g->D[0], g->D[1], g->dt, (long long)g->step, (long long)g->cadence.steps,
          g->neumann ? "zero-flux walls" : "periodic", pt_halo_kind_names[g->halo],
          pt_backend_names[g->backend]);
-  pt_run_series_path(&g->cadence, g->cli.output_dir, "grayscott", path, sizeof path);
+  PT_TRY(pt_run_series_path(&g->cadence, g->cli.output_dir, "grayscott", path, sizeof path));
   const pt_series_info info = {.software = prog, .deck = g->deck, .append = g->cli.restart != NULL,
                                .time_unit_si = g->units.base[PT_UNIT_TIME],
                                .unit_system = pt_units_system(&g->units)};
