@@ -143,7 +143,7 @@ int pt_checkpoint_write(MPI_Comm comm, const char *dir, pt_checkpoint *ck) {
 void pt_checkpoint_release(pt_checkpoint *ck) {
   free(ck->deck_read);
   ck->deck_read = NULL;
-  pt_particle_set_free(&ck->particles);
+  pt_io_particles_free(&ck->particles);
 }
 
 /* Reads /checkpoint and checks it belongs to ck->app. Collective and agreed. */
@@ -230,7 +230,7 @@ static int read_one(MPI_Comm comm, const char *path, pt_checkpoint *ck, int *mis
     const char *names[PT_IO_MAXREC];
     int n = ck->nrec < PT_IO_MAXREC ? ck->nrec : PT_IO_MAXREC;
     for (int r = 0; r < n; ++r) names[r] = ck->recs[r].name;
-    pt_particle_set_free(&ck->particles);
+    pt_io_particles_free(&ck->particles);
     PT_TRY(pt_io_read_particles(comm, path, ck->step, ck->species, n, names, &ck->particles));
   }
   return pt_io_path(ck->path, sizeof ck->path, NULL, "%s", path);

@@ -43,7 +43,7 @@ typedef struct pt_checkpoint {
   const uint64_t *id;               /**< write: their ids */
   int nrec;                         /**< particle records; on read only recs[].name is used */
   const pt_particle_record *recs;   /**< `nrec` particle records */
-  pt_particle_set particles;        /**< read: out, this rank's block (by sorted id) */
+  pt_io_particles particles;        /**< read: out, this rank's block (by sorted id) */
   int nscalars;                     /**< named doubles: RNG state, counters, ... */
   const char *const *scalar_names;  /**< `nscalars` names */
   double *scalars;                  /**< write: in; read: out */

@@ -232,7 +232,7 @@ int pt_io_read_mesh(const char *path, int64_t step, const char *name, pt_field *
   return pt_agree(comm, err);
 }
 
-void pt_particle_set_free(pt_particle_set *p) {
+void pt_io_particles_free(pt_io_particles *p) {
   free(p->id);
   for (int r = 0; r < p->nrec; ++r)
     for (int c = 0; c < p->rec[r].ncomp; ++c) free(p->rec[r].comp[c]);
@@ -344,7 +344,7 @@ static int check_patches(MPI_Comm comm, const char *path, hid_t sp, const char *
 
 int pt_io_read_particles(MPI_Comm comm, const char *path, int64_t step,
                          const char *species, int nrec, const char *const *names,
-                         pt_particle_set *p) {
+                         pt_io_particles *p) {
   pt_h5_quiet();
   memset(p, 0, sizeof *p);
   if (nrec < 0 || nrec > PT_IO_MAXREC)
@@ -417,7 +417,7 @@ int pt_io_read_particles(MPI_Comm comm, const char *path, int64_t step,
   H5Gclose(grp);
   H5Fclose(file);
   err = pt_agree(comm, err);
-  if (err) pt_particle_set_free(p);
+  if (err) pt_io_particles_free(p);
   return err;
 }
 

@@ -21,7 +21,7 @@ extern "C" {
 #endif
 
 /** A particle set read back: this rank's block of the id-sorted records. */
-typedef struct pt_particle_set {
+typedef struct pt_io_particles {
   int64_t n;          /**< particles on this rank */
   int64_t offset;     /**< index of this rank's first particle in the file */
   int64_t ntotal;     /**< particles in the file */
@@ -32,7 +32,7 @@ typedef struct pt_particle_set {
     int ncomp;                 /**< 1 (scalar), 2 or 3 (vector) */
     double *comp[3];           /**< n values each */
   } rec[PT_IO_MAXREC];         /**< the records, in the order asked for */
-} pt_particle_set;
+} pt_io_particles;
 
 /** Reads grid record `name` at `step` (-1: the last step in the file) of the HDF5 file
  * `path` into `f`'s owned cells, with `f`'s decomposition (one hyperslab per rank), so
@@ -48,13 +48,13 @@ int pt_io_read_mesh(const char *path, int64_t step, const char *name, pt_field *
 /** Reads particle species `species` at `step` (-1: last) of `path`: rank r of `comm`
  * gets block r of the id-sorted particles (block sizes differ by at most one), with the
  * `nrec` records named in `names` (id is always read). Checks shapes, types and
- * checksums. Free with pt_particle_set_free. Errors: as pt_io_read_mesh. Collective. */
+ * checksums. Free with pt_io_particles_free. Errors: as pt_io_read_mesh. Collective. */
 int pt_io_read_particles(MPI_Comm comm, const char *path, int64_t step,
                          const char *species, int nrec, const char *const *names,
-                         pt_particle_set *p);
+                         pt_io_particles *p);
 
 /** Frees the ids and records of `p` and zeroes it. Not collective. */
-void pt_particle_set_free(pt_particle_set *p);
+void pt_io_particles_free(pt_io_particles *p);
 
 /** The largest step in `path` (a file holding `/data/<step>` groups). Errors: PT_ERR_INPUT
  * (missing or not an openPMD file, no steps). Collective over `comm`. */

@@ -129,7 +129,7 @@ int pt_particles_write(const pt_particles *p, const pt_units *u, pt_series *s, i
   return pt_series_write_particles(s, step, time, dt, species, p->n, p->id, PT_PARTICLES_NREC, rec);
 }
 
-int pt_particles_assign(pt_particles *p, const pt_particle_set *set, const char *source) {
+int pt_particles_assign(pt_particles *p, const pt_io_particles *set, const char *source) {
   static const char *const names[PT_PARTICLES_NREC] = {"position", "velocity", "mass"};
   static const int ncomp[PT_PARTICLES_NREC] = {3, 3, 1};
   if (set->ntotal != p->ntotal || set->n != p->n || set->offset != p->offset)
@@ -157,11 +157,11 @@ int pt_particles_read(MPI_Comm comm, const char *path, int64_t step, const char 
                       pt_particles **p) {
   static const char *const names[PT_PARTICLES_NREC] = {"position", "velocity", "mass"};
   *p = NULL;
-  pt_particle_set set;
+  pt_io_particles set;
   PT_TRY(pt_io_read_particles(comm, path, step, species, PT_PARTICLES_NREC, names, &set));
   int err = pt_particles_create(comm, set.ntotal, p);
   if (!err) err = pt_agree(comm, pt_particles_assign(*p, &set, path));
-  pt_particle_set_free(&set);
+  pt_io_particles_free(&set);
   if (err) pt_particles_destroy(p);
   return err;
 }

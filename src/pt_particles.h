@@ -83,7 +83,7 @@ int pt_particles_write(const pt_particles *p, const pt_units *u, pt_series *s, i
  * block distribution it must share: ids, then the records position, velocity, mass in
  * that order (see pt_particles_records). Errors: PT_ERR_INPUT ("SOURCE: ..." when the
  * counts or records differ). Not collective (agree on the result). */
-int pt_particles_assign(pt_particles *p, const pt_particle_set *set, const char *source);
+int pt_particles_assign(pt_particles *p, const pt_io_particles *set, const char *source);
 
 /** Reads species `species` at `step` (-1: the last) of the openPMD file `path` into a
  * new set with the file's particle count. Errors (agreed): as pt_io_read_particles,

@@ -136,7 +136,7 @@ static int restore(state *st, const pt_cli *cli, int64_t *step) {
   checkpoint_of(st, 0, NULL, rec, &ck);
   int err = pt_checkpoint_read(st->d->cart, cli->restart, cli->output_dir, &ck);
   if (!err) {
-    const pt_particle_set *p = &ck.particles;
+    const pt_io_particles *p = &ck.particles;
     err = alloc_particles(st, p->n);
     for (int64_t i = 0; !err && i < p->n; ++i) {
       st->id[i] = p->id[i];

@@ -119,7 +119,7 @@ int read_at(int n, const std::string &dir, const char *which, int64_t expect_ste
     EXPECT_STREQ(ck.deck_read, "[heat]\nnx = 11\n");
     int bad = 0;
     for (int k = 0; k < 2; ++k) s.each(k, [&](double &v, int64_t gi) { bad += v != value(k, gi, expect_step); });
-    const pt_particle_set &p = ck.particles;
+    const pt_io_particles &p = ck.particles;
     EXPECT_EQ(p.ntotal, 50);
     for (int64_t i = 0; i < p.n; ++i) {
       int64_t orig = 1000 - (int64_t)p.id[i];

@@ -239,7 +239,7 @@ TEST(Io, ParticlesRoundTripSortedById) {
       int r;
       MPI_Comm_rank(rc, &r);
       const char *names[] = {"position", "mass", "velocity"};
-      pt_particle_set p{};
+      pt_io_particles p{};
       EXPECT_EQ(pt_io_read_particles(rc, path.c_str(), -1, "stars", 3, names, &p), PT_OK)
           << pt_error_message();
       EXPECT_EQ(p.ntotal, N);
@@ -257,7 +257,7 @@ TEST(Io, ParticlesRoundTripSortedById) {
         bad += p.rec[2].comp[0][i] != 2.0 * id || p.rec[2].comp[2][i] != 0.125 * id;
       }
       EXPECT_EQ(bad, 0) << "written at " << nw << " ranks, read at " << nr;
-      pt_particle_set_free(&p);
+      pt_io_particles_free(&p);
       MPI_Comm_free(&rc);
     }
   }
@@ -386,7 +386,7 @@ TEST(Io, ReaderErrorsNameTheFileAndTheProblem) {
     EXPECT_NE(msg.find(c.expect), std::string::npos) << "got: " << msg;
     EXPECT_EQ(msg.find("[rank"), std::string::npos) << "input errors carry no rank prefix: " << msg;
   }
-  pt_particle_set p{};
+  pt_io_particles p{};
   const char *names[] = {"position"};
   EXPECT_EQ(pt_io_read_particles(MPI_COMM_WORLD, good.c_str(), -1, "stars", 1, names, &p), PT_ERR_INPUT);
   EXPECT_NE(std::string(pt_error_message()).find("no particle species stars at step 5"), std::string::npos)
