@@ -17,6 +17,7 @@ static const heat_backend *const backends[] = {
     &heat_backend_device,
 #endif
     &heat_backend_explicit,
+    NULL,
 };
 
 int heat_solver_create(MPI_Comm comm, const heat_params *p, pt_timers *timers,
@@ -43,7 +44,7 @@ int heat_solver_create(MPI_Comm comm, const heat_params *p, pt_timers *timers,
   if (!err)
     err = pt_device_select(comm, p->scheme == HEAT_EXPLICIT ? (pt_backend)p->backend : PT_BACKEND_CPU,
                            &st->device);
-  for (size_t b = 0; !err && !s->backend && b < sizeof backends / sizeof *backends; ++b)
+  for (size_t b = 0; !err && !s->backend && backends[b]; ++b)
     if (backends[b]->serves(p, &st->device)) s->backend = backends[b];
   if (!err && !s->backend)
     err = PT_ERROR(PT_ERR_RUNTIME, "no back-end of this build runs this scheme on %s",

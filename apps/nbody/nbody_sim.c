@@ -13,6 +13,7 @@ static const nbody_backend *const backends[] = {
 #ifdef PT_HAVE_CUDA
     &nbody_backend_device,
 #endif
+    NULL,
 };
 
 void nbody_sim_destroy(nbody_sim **ps) {
@@ -48,7 +49,7 @@ int nbody_sim_create(const nbody_params *prm, pt_particles *p, pt_timers *timers
   s->device.id = -1;
   /* The CPU back-end leaves the CUDA runtime alone. */
   if (!err && prm->backend != PT_BACKEND_CPU) err = pt_device_select(p->comm, (pt_backend)prm->backend, &s->device);
-  for (size_t b = 0; !err && !s->be && b < sizeof backends / sizeof *backends; ++b)
+  for (size_t b = 0; !err && !s->be && backends[b]; ++b)
     if (backends[b]->kind == s->device.backend) s->be = backends[b];
   /* The device kind is the same on every rank, and so is this error. */
   if (!err && !s->be)
