@@ -89,6 +89,11 @@ int pt_error_exit_code(int err) {
   }
 }
 
+#if defined(__GNUC__)
+__attribute__((noreturn))
+#endif
+static void abort_job(void);
+
 void pt_abort(const char *file, int line, const char *fmt, ...) {
   char buf[PT_MSG_MAX];
   va_list ap;
@@ -96,6 +101,16 @@ void pt_abort(const char *file, int line, const char *fmt, ...) {
   vsnprintf(buf, sizeof buf, fmt, ap);
   va_end(ap);
   fprintf(stderr, "[rank %d] %s:%d: %s\n", world_rank(), basename_of(file), line, buf);
+  abort_job();
+}
+
+void pt_abort_recorded(void) {
+  fprintf(stderr, "%s\n", pt_error_message());
+  abort_job();
+}
+
+/* The end of both: the whole job goes, MPI or not. */
+static void abort_job(void) {
   fflush(stderr);
   int init = 0;
   /* Unchecked: nothing is left to report to, and exit() follows if MPI_Abort returns. */

@@ -69,6 +69,15 @@ int pt_error_mpi(int mpierr, const char *call, const char *file, int line);
 /** Records a message at the caller's file and line and evaluates to `code`:
  * `return PT_ERROR(PT_ERR_INPUT, "...", ...);`. */
 #define PT_ERROR(code, ...) pt_error_set((code), __FILE__, __LINE__, __VA_ARGS__)
+/** Prints the recorded error (which carries its rank, file and line) and aborts the
+ * job: for a fault in the middle of a run, such as a failed device call, where other
+ * ranks may already wait in a collective this rank will not join. Not collective. */
+void pt_abort_recorded(void)
+#if defined(__GNUC__)
+    __attribute__((noreturn))
+#endif
+    ;
+
 /** pt_abort at the caller's file and line, for faults that must never happen. */
 #define PT_ABORT(...) pt_abort(__FILE__, __LINE__, __VA_ARGS__)
 

@@ -134,15 +134,6 @@ struct state {
   int host_stale;         // the device's buffer is newer
 };
 
-// A CUDA failure in the middle of a run is an internal fault: the other ranks may already
-// wait in a collective this rank will not join. The recorded message carries the rank,
-// file and line.
-void device_fault() {
-  fprintf(stderr, "%s\n", pt_error_message());
-  fflush(stderr);
-  MPI_Abort(MPI_COMM_WORLD, PT_EXIT_RUNTIME);
-}
-
 void destroy(void **impl) {
   state *dv = (state *)*impl;
   if (!dv) return;
@@ -305,7 +296,7 @@ int run_exchange(state *dv, int cur) {
 
 int exchange(void *impl, int cur) {
   const int err = run_exchange((state *)impl, cur);
-  if (err == PT_ERR_RUNTIME) device_fault();
+  if (err == PT_ERR_RUNTIME) pt_abort_recorded();
   return err;
 }
 
@@ -329,14 +320,14 @@ int run_update(state *dv, int cur) {
 
 int update(void *impl, int cur) {
   const int err = run_update((state *)impl, cur);
-  if (err) device_fault();
+  if (err) pt_abort_recorded();
   return err;
 }
 
 void to_host(void *impl, int cur) {
   state *dv = (state *)impl;
   if (!dv->host_stale) return;
-  if (transfer(dv, cur, cudaMemcpyDeviceToHost)) device_fault();
+  if (transfer(dv, cur, cudaMemcpyDeviceToHost)) pt_abort_recorded();
   dv->host_stale = 0;
 }
 

@@ -3,7 +3,6 @@
  * unless MPI takes device memory). Built with CUDA only. */
 #include "heat_explicit.h"
 
-#include <stdio.h>
 #include <stdlib.h>
 
 #include "heat_cuda.h"
@@ -15,15 +14,6 @@ typedef struct device {
   int device_stale;  /* the host fields are newer (before the first step) */
   int host_stale;    /* the device's field is newer */
 } device;
-
-/* A CUDA failure in the middle of a run is an internal fault: the other ranks may
- * already wait in a collective this rank will not join. The recorded message carries
- * the rank, file and line. */
-static void device_fault(void) {
-  fprintf(stderr, "%s\n", pt_error_message());
-  fflush(stderr);
-  MPI_Abort(MPI_COMM_WORLD, PT_EXIT_RUNTIME);
-}
 
 static void destroy(void **impl) {
   device *dv = *impl;
@@ -98,14 +88,16 @@ static int run_step(device *dv, heat_state *s) {
 }
 
 static int step(void *impl, heat_state *s) {
+  /* A device failure mid-run is an internal fault: the other ranks may already wait in
+   * a collective this rank will not join. */
   int err = run_step(impl, s);
-  if (err == PT_ERR_RUNTIME) device_fault();
+  if (err == PT_ERR_RUNTIME) pt_abort_recorded();
   return err;
 }
 
 static void to_host(void *impl, heat_state *s) {
   device *dv = impl;
-  if (dv->host_stale && heat_cuda_download(dv->gpu, s->cur, s->u[s->cur])) device_fault();
+  if (dv->host_stale && heat_cuda_download(dv->gpu, s->cur, s->u[s->cur])) pt_abort_recorded();
   dv->host_stale = 0;
 }
 

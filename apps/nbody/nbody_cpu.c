@@ -14,25 +14,19 @@ static int forces(nbody_sim *s, int want_pot) {
   return nbody_force_compute(s->force, s->acc, want_pot ? s->pot : NULL);
 }
 
-static void kick(nbody_sim *s, double h) {
-  pt_particles *p = s->p;
+/* y += h x for the three components: a kick (v += h a) or a drift (x += h v). */
+static void advance(double *const y[3], double *const x[3], double h, int64_t n) {
   for (int c = 0; c < 3; ++c) {
-    double *v = p->v[c];
-    const double *a = s->acc[c];
+    double *yc = y[c];
+    const double *xc = x[c];
 #pragma omp parallel for simd schedule(static)
-    for (int64_t i = 0; i < p->n; ++i) v[i] += h * a[i];
+    for (int64_t i = 0; i < n; ++i) yc[i] += h * xc[i];
   }
 }
 
-static void drift(nbody_sim *s, double h) {
-  pt_particles *p = s->p;
-  for (int c = 0; c < 3; ++c) {
-    double *x = p->x[c];
-    const double *v = p->v[c];
-#pragma omp parallel for simd schedule(static)
-    for (int64_t i = 0; i < p->n; ++i) x[i] += h * v[i];
-  }
-}
+static void kick(nbody_sim *s, double h) { advance(s->p->v, s->acc, h, s->p->n); }
+
+static void drift(nbody_sim *s, double h) { advance(s->p->x, s->p->v, h, s->p->n); }
 
 /* Per-body terms of quantity q into w. */
 static void terms(const nbody_sim *s, int q, double *w) {

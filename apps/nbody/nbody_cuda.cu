@@ -452,8 +452,5 @@ int nbody_cuda_diag_sums(nbody_cuda *g, const int scale[], __int128 acc[]) {
 }
 
 void nbody_cuda_check(int err) {
-  if (err == PT_OK) return;
-  fprintf(stderr, "%s\n", pt_error_message());
-  fflush(stderr);
-  MPI_Abort(MPI_COMM_WORLD, PT_EXIT_RUNTIME);
+  if (err != PT_OK) pt_abort_recorded();
 }
