@@ -127,13 +127,22 @@ void pt_field_wall(pt_field *f, int d, int side, pt_wall kind, double value) {
 
 void pt_field_wall_reach(pt_field *f, int d, int side, pt_wall kind, double value, int reach) {
   const pt_decomp *dc = f->decomp;
-  if (dc->nbr[d][side] != MPI_PROC_NULL) return;
-  int64_t idx[PT_MAXDIM] = {0, 0, 0}, lo[PT_MAXDIM] = {0, 0, 0}, n[PT_MAXDIM], total = 1;
+  int64_t lo[PT_MAXDIM] = {0, 0, 0}, hi[PT_MAXDIM] = {1, 1, 1};
   for (int e = 0; e < f->ndim; ++e) {
-    n[e] = 1;
-    if (e == d) continue;
     lo[e] = dc->nbr[e][0] != MPI_PROC_NULL ? -reach : 0;
-    n[e] = f->n[e] - lo[e] + (dc->nbr[e][1] != MPI_PROC_NULL ? reach : 0);
+    hi[e] = f->n[e] + (dc->nbr[e][1] != MPI_PROC_NULL ? reach : 0);
+  }
+  pt_field_wall_box(f, d, side, kind, value, lo, hi);
+}
+
+void pt_field_wall_box(pt_field *f, int d, int side, pt_wall kind, double value,
+                       const int64_t lo[], const int64_t hi[]) {
+  if (f->decomp->nbr[d][side] != MPI_PROC_NULL) return;
+  int64_t idx[PT_MAXDIM] = {0, 0, 0}, n[PT_MAXDIM] = {1, 1, 1}, total = 1;
+  for (int e = 0; e < f->ndim; ++e) {
+    if (e == d) continue;
+    n[e] = hi[e] - lo[e];
+    if (n[e] <= 0) return;
     total *= n[e];
   }
   const int64_t ghost = side ? f->n[d] : -1, adj = side ? f->n[d] - 1 : 0;
@@ -141,6 +150,7 @@ void pt_field_wall_reach(pt_field *f, int d, int side, pt_wall kind, double valu
   for (int64_t c = 0; c < total; ++c) {
     int64_t r = c;
     for (int e = f->ndim - 1; e >= 0; --e) {
+      if (e == d) continue;
       idx[e] = lo[e] + r % n[e];
       r /= n[e];
     }

@@ -214,7 +214,7 @@ static int setup(nbody_run *r, MPI_Comm comm) {
     PT_TRY(nbody_sim_create(&r->p, p, r->timers, &r->s));
   }
   r->comm = comm;
-  const pt_run_ops ops = {r, step, diagnostics, write_output, write_checkpoint, &r->s->step, &r->s->time};
+  const pt_run_ops ops = {r, step, diagnostics, write_output, write_checkpoint, &r->s->step, &r->s->time, NULL, 1};
   PT_TRY(pt_run_init(&r->loop, comm, prog, r->dir, &r->p.cadence, &ops, r->timers, r->cli.max_walltime,
                      r->cli.restart != NULL));
   PT_TRY(nbody_sim_start(r->s));
