@@ -15,7 +15,7 @@
  * the adds alone keep a core as busy as memory does (bench/heat-bench). Wider vectors of
  * the same adds and multiplies give the same bits. */
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__linux__)
-#define HEAT_BOX_CLONES __attribute__((target_clones("avx2", "default")))
+#define HEAT_BOX_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
 #else
 #define HEAT_BOX_CLONES
 #endif
