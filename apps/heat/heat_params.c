@@ -148,6 +148,9 @@ static int read_run(pt_config *cfg, heat_params *p) {
   p->time_block = 0;
   if (strcmp(block_text, "auto") != 0) {
     int64_t block;
+    if (!block_text[0] || block_text[strspn(block_text, "0123456789")])
+      return pt_config_error(cfg, "run.time_block", "must be a whole number 1-%d or auto (got '%s')",
+                             HEAT_TIME_BLOCK_MAX, block_text);
     PT_TRY(pt_config_get_int(cfg, "run.time_block", 1, 1, HEAT_TIME_BLOCK_MAX, &block));
     p->time_block = (int)block;
   }
