@@ -19,28 +19,24 @@
 #else
 #define HEAT_BOX_CLONES
 #endif
+/* The box [lo, hi) on the calling thread. */
 HEAT_BOX_CLONES
-static void box2d(const pt_field *in, pt_field *out, const double c[], double q,
-                  const int64_t lo[], const int64_t hi[]) {
-  const int64_t s0 = in->stride[0];
-  const double c0 = c[0], c1 = c[1];
-#pragma omp parallel for schedule(static) if (hi[0] - lo[0] > 4)
-  for (int64_t i = lo[0]; i < hi[0]; ++i) {
-    const double *restrict u = in->data + i * s0;
-    double *restrict v = out->data + i * s0;
-#pragma omp simd
-    for (int64_t j = lo[1]; j < hi[1]; ++j)
-      v[j] = u[j] + (c0 * ((u[j - s0] + u[j + s0]) - 2.0 * u[j]) +
-                     c1 * ((u[j - 1] + u[j + 1]) - 2.0 * u[j])) + q;
-  }
-}
-
-HEAT_BOX_CLONES
-static void box3d(const pt_field *in, pt_field *out, const double c[], double q,
-                  const int64_t lo[], const int64_t hi[]) {
+static void box_serial(const pt_field *in, pt_field *out, const double c[], double q,
+                       const int64_t lo[], const int64_t hi[]) {
   const int64_t s0 = in->stride[0], s1 = in->stride[1];
-  const double c0 = c[0], c1 = c[1], c2 = c[2];
-#pragma omp parallel for collapse(2) schedule(static) if (hi[0] - lo[0] > 4)
+  const double c0 = c[0], c1 = c[1];
+  if (in->ndim == 2) {
+    for (int64_t i = lo[0]; i < hi[0]; ++i) {
+      const double *restrict u = in->data + i * s0;
+      double *restrict v = out->data + i * s0;
+#pragma omp simd
+      for (int64_t j = lo[1]; j < hi[1]; ++j)
+        v[j] = u[j] + (c0 * ((u[j - s0] + u[j + s0]) - 2.0 * u[j]) +
+                       c1 * ((u[j - 1] + u[j + 1]) - 2.0 * u[j])) + q;
+    }
+    return;
+  }
+  const double c2 = c[2];
   for (int64_t i = lo[0]; i < hi[0]; ++i)
     for (int64_t j = lo[1]; j < hi[1]; ++j) {
       const double *restrict u = in->data + i * s0 + j * s1;
@@ -53,12 +49,26 @@ static void box3d(const pt_field *in, pt_field *out, const double c[], double q,
     }
 }
 
+static int box_empty(const pt_field *f, const int64_t lo[], const int64_t hi[]) {
+  for (int d = 0; d < f->ndim; ++d)
+    if (hi[d] <= lo[d]) return 1;
+  return 0;
+}
+
 void heat_explicit_box(const pt_field *in, pt_field *out, const double c[], double q,
                        const int64_t lo[], const int64_t hi[]) {
-  for (int d = 0; d < in->ndim; ++d)
-    if (hi[d] <= lo[d]) return;
-  if (in->ndim == 2) box2d(in, out, c, q, lo, hi);
-  else box3d(in, out, c, q, lo, hi);
+  if (box_empty(in, lo, hi)) return;
+  const int64_t rows = hi[0] - lo[0];
+  /* Threads take contiguous runs of the outer axis, as the first touch placed them. */
+#pragma omp parallel if (rows > 4)
+  {
+    const int64_t t = omp_get_thread_num(), nt = omp_get_num_threads();
+    int64_t l[PT_MAXDIM], h[PT_MAXDIM];
+    for (int d = 0; d < in->ndim; ++d) { l[d] = lo[d]; h[d] = hi[d]; }
+    l[0] = lo[0] + rows * t / nt;
+    h[0] = lo[0] + rows * (t + 1) / nt;
+    if (h[0] > l[0]) box_serial(in, out, c, q, l, h);
+  }
 }
 
 void heat_interior_box(const pt_field *f, int64_t lo[], int64_t hi[]) {
@@ -237,7 +247,8 @@ static void block_steps(cpu *c, heat_state *s, int cur, int m) {
         if (b > 0 && j0 + b * w - t > blo[1]) blo[1] = j0 + b * w - t;
         if (b < ntile - 1 && j0 + (b + 1) * w - t < bhi[1]) bhi[1] = j0 + (b + 1) * w - t;
         pt_field *in = u[(cur + t) & 1], *out = u[(cur + t + 1) & 1];
-        heat_explicit_box(in, out, s->c, s->q, blo, bhi);
+        if (box_empty(in, blo, bhi)) continue;
+        box_serial(in, out, s->c, s->q, blo, bhi);
         if (t < m - 1) tile_walls(p, out, blo, bhi);
       }
       atomic_store_explicit(&c->done[b], pos, memory_order_release);
