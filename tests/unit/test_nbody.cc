@@ -93,7 +93,7 @@ struct Forces {
 
 int compute(const pt_particles *p, const nbody_params &prm, Forces &f, bool pot) {
   nbody_force *force;
-  PT_TRY(nbody_force_create(p, prm.strategy, prm.precision, prm.G, prm.eps, nullptr, &force));
+  PT_TRY(nbody_force_create(p, prm.strategy, prm.precision, prm.kernel, prm.G, prm.eps, nullptr, &force));
   int err = nbody_force_compute(force, f.acc(), pot ? f.pot.data() : nullptr);
   nbody_force_destroy(&force);
   return err;
