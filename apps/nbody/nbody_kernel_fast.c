@@ -11,11 +11,13 @@
 
 /* With y0 = rsqrt14(x) (relative error below 2^-14) and r = 1 - x y0^2 (|r| < 2^-13),
  *   x^(-1/2) = y0 (1 - r)^(-1/2),  x^(-3/2) = y0^3 (1 - r)^(-3/2),
- * both binomial series in r. Kept to r^4 for the force in FP64 (the next term is below
- * 2^-63) and to r^2 in FP32 (below 2^-36); the potential, a sum of larger terms that
- * needs no better, one term shorter in each. The series are the coefficients of
- * r^1.. r^K; the constant term 1 is added by the last FMA. */
-static const double nbody_series_m32[] = {1.5, 1.875, 2.1875, 2.4609375};
+ * both binomial series in r, whose coefficients of r^1, r^2, ... are below; the
+ * constant term 1 is added by the last FMA. Each series stops where the first term left
+ * out is at most a few ulp at the largest |r| (and far below one ulp at a typical
+ * |r| ~ 2^-14.6, so that it adds no measurable bias): FP64 keeps r^3 in both (the
+ * next terms are 2.46 r^4 < 2.4 ulp and 0.27 r^4), FP32 keeps r^1 (1.875 r^2 < 0.5 ulp).
+ * Each term more costs one FMA per interaction, a few percent of the rate. */
+static const double nbody_series_m32[] = {1.5, 1.875, 2.1875};
 static const double nbody_series_m12[] = {0.5, 0.375, 0.3125};
 
 /* Sources per tile: 512 x 4 values = 16 KiB in FP64 (8 in FP32), so a tile and a
@@ -24,13 +26,12 @@ static const double nbody_series_m12[] = {0.5, 0.375, 0.3125};
  * sums are carried in memory from tile to tile, which changes no bit. */
 enum { NBODY_FAST_TILE = 512 };
 
-/* One chunk of NBODY_KERNEL_CHUNK targets (NV registers of W lanes) against sources
- * [j0, j1). SFX is the intrinsics' type suffix (pd, ps), K and KP the series lengths of
+/* NV registers of W lanes of targets from i0 on against sources [j0, j1). SFX is the intrinsics' type suffix (pd, ps), K and KP the series lengths of
  * the force and the potential. MASKED: eps2 may be 0, so a pair at distance 0 must
  * contribute 0 (rsqrt14(0) is inf and the series NaN); with eps2 > 0 every r^2 > 0. */
-#define NBODY_FAST_CHUNK(T, VT, SFX, K, KP, WITH_POT, MASKED)                              \
+#define NBODY_FAST_CHUNK(T, VT, SFX, NV, K, KP, WITH_POT, MASKED)                          \
   do {                                                                                    \
-    enum { W = 64 / sizeof(T), NV = NBODY_KERNEL_CHUNK / W };                             \
+    enum { W = 64 / sizeof(T) };                                                          \
     VT xi[NV], yi[NV], zi[NV], a0[NV], a1[NV], a2[NV], ph[NV];                            \
     for (int v = 0; v < NV; ++v) {                                                        \
       const int64_t o = i0 + v * W;                                                       \
@@ -87,23 +88,32 @@ enum { NBODY_FAST_TILE = 512 };
 
 /* The four variants (potential or not, eps2 = 0 or not) are separate loops, so neither
  * test is in the inner loop. */
+#define NBODY_FAST_VARIANTS(T, VT, SFX, NV, K, KP)                                        \
+  do {                                                                                    \
+    if (acc[3] && eps2 > 0) NBODY_FAST_CHUNK(T, VT, SFX, NV, K, KP, 1, 0);                \
+    else if (acc[3]) NBODY_FAST_CHUNK(T, VT, SFX, NV, K, KP, 1, 1);                       \
+    else if (eps2 > 0) NBODY_FAST_CHUNK(T, VT, SFX, NV, K, KP, 0, 0);                     \
+    else NBODY_FAST_CHUNK(T, VT, SFX, NV, K, KP, 0, 1);                                   \
+  } while (0)
+
+/* NV registers of targets per pass over a tile: two, so that the four broadcasts of a
+ * source serve two vectors of interactions (FP32 has 16 lanes, so two chunks per pass
+ * where the range holds them). */
 #define NBODY_DEFINE_FAST(T, VT, SFX, SUFFIX, K, KP)                                      \
   __attribute__((target("avx512f"))) static void fast_##SUFFIX(                            \
       int64_t t0, int64_t t1, const T *const t[3], int64_t ns, const T *const s[4],       \
       T eps2, T *const acc[4]) {                                                          \
+    enum { W = 64 / sizeof(T), STEP = 2 * W };                                            \
     for (int64_t j0 = 0; j0 < ns; j0 += NBODY_FAST_TILE) {                                \
       const int64_t j1 = ns - j0 < NBODY_FAST_TILE ? ns : j0 + NBODY_FAST_TILE;           \
-      for (int64_t i0 = t0; i0 < t1; i0 += NBODY_KERNEL_CHUNK) {                          \
-        if (acc[3] && eps2 > 0) NBODY_FAST_CHUNK(T, VT, SFX, K, KP, 1, 0);                \
-        else if (acc[3]) NBODY_FAST_CHUNK(T, VT, SFX, K, KP, 1, 1);                       \
-        else if (eps2 > 0) NBODY_FAST_CHUNK(T, VT, SFX, K, KP, 0, 0);                     \
-        else NBODY_FAST_CHUNK(T, VT, SFX, K, KP, 0, 1);                                   \
-      }                                                                                   \
+      int64_t i0 = t0;                                                                    \
+      for (; i0 + STEP <= t1; i0 += STEP) NBODY_FAST_VARIANTS(T, VT, SFX, 2, K, KP);      \
+      for (; i0 < t1; i0 += W) NBODY_FAST_VARIANTS(T, VT, SFX, 1, K, KP);                 \
     }                                                                                     \
   }
 
-NBODY_DEFINE_FAST(double, __m512d, pd, f64, 4, 3)
-NBODY_DEFINE_FAST(float, __m512, ps, f32, 2, 1)
+NBODY_DEFINE_FAST(double, __m512d, pd, f64, 3, 3)
+NBODY_DEFINE_FAST(float, __m512, ps, f32, 1, 1)
 
 int nbody_kernel_fast_native(void) {
   __builtin_cpu_init();  /* may run before the constructors that would do it */
