@@ -96,18 +96,19 @@ enum { NBODY_FAST_TILE = 512 };
     else NBODY_FAST_CHUNK(T, VT, SFX, NV, K, KP, 0, 1);                                   \
   } while (0)
 
-/* NV registers of targets per pass over a tile: two, so that the four broadcasts of a
- * source serve two vectors of interactions (FP32 has 16 lanes, so two chunks per pass
- * where the range holds them). */
+/* Four registers of targets per pass over a tile where the range holds them, so that
+ * the four broadcasts of a source serve four vectors of interactions (the load ports
+ * stay off the critical path; the target coordinates that no longer fit in registers
+ * are memory operands), then one register at a time. */
 #define NBODY_DEFINE_FAST(T, VT, SFX, SUFFIX, K, KP)                                      \
   __attribute__((target("avx512f"))) static void fast_##SUFFIX(                            \
       int64_t t0, int64_t t1, const T *const t[3], int64_t ns, const T *const s[4],       \
       T eps2, T *const acc[4]) {                                                          \
-    enum { W = 64 / sizeof(T), STEP = 2 * W };                                            \
+    enum { W = 64 / sizeof(T), STEP = 4 * W };                                            \
     for (int64_t j0 = 0; j0 < ns; j0 += NBODY_FAST_TILE) {                                \
       const int64_t j1 = ns - j0 < NBODY_FAST_TILE ? ns : j0 + NBODY_FAST_TILE;           \
       int64_t i0 = t0;                                                                    \
-      for (; i0 + STEP <= t1; i0 += STEP) NBODY_FAST_VARIANTS(T, VT, SFX, 2, K, KP);      \
+      for (; i0 + STEP <= t1; i0 += STEP) NBODY_FAST_VARIANTS(T, VT, SFX, 4, K, KP);      \
       for (; i0 < t1; i0 += W) NBODY_FAST_VARIANTS(T, VT, SFX, 1, K, KP);                 \
     }                                                                                     \
   }
