@@ -21,14 +21,15 @@ static const double nbody_series_m32[] = {1.5, 1.875, 2.1875};
 static const double nbody_series_m12[] = {0.5, 0.375, 0.3125};
 
 /* Sources per tile: 512 x 4 values = 16 KiB in FP64 (8 in FP32), so a tile and a
- * slice's targets and sums (nbody_force passes 256 targets per thread) stay in the
- * 32-48 KiB L1 while every target chunk of the slice streams the tile past it. The
+ * slice's targets and sums (nbody_force passes at most 256 targets per thread) stay in
+ * the 32-48 KiB L1 while every target chunk of the slice streams the tile past it. The
  * sums are carried in memory from tile to tile, which changes no bit. */
 enum { NBODY_FAST_TILE = 512 };
 
-/* NV registers of W lanes of targets from i0 on against sources [j0, j1). SFX is the intrinsics' type suffix (pd, ps), K and KP the series lengths of
- * the force and the potential. MASKED: eps2 may be 0, so a pair at distance 0 must
- * contribute 0 (rsqrt14(0) is inf and the series NaN); with eps2 > 0 every r^2 > 0. */
+/* NV registers of W lanes of targets from i0 on against sources [j0, j1). SFX is the
+ * intrinsics' type suffix (pd, ps), K and KP the series lengths of the force and the
+ * potential. MASKED: eps2 may be 0, so a pair at distance 0 must contribute 0
+ * (rsqrt14(0) is inf and the series NaN); with eps2 > 0 every r^2 > 0. */
 #define NBODY_FAST_CHUNK(T, VT, SFX, NV, K, KP, WITH_POT, MASKED)                          \
   do {                                                                                    \
     enum { W = 64 / sizeof(T) };                                                          \

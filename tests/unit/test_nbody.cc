@@ -189,29 +189,29 @@ TEST(NbodyForce, StrategiesMatchSerialReference) {
     Forces serial(one);
     EXPECT_EQ(compute(one, prm, serial, true), PT_OK);
     for (int strategy : strategies) {
-    SCOPED_TRACE(std::string(nbody_kernel_names[kernel]) + " " + nbody_strategy_names[strategy]);
-    prm.strategy = strategy;
-    Forces f(p), nopot(p);
-    EXPECT_EQ(compute(p, prm, f, true), PT_OK);
-    EXPECT_EQ(compute(p, prm, nopot, false), PT_OK);
-    EXPECT_LE(rel_rms(p, f.acc(), ref, 3), 1e-13);
-    const double *pot[1] = {f.pot.data()};
-    EXPECT_LE(rel_rms(p, pot, &refpot, 1), 1e-13);
-    int same_nopot = 1, same_serial = 1;
-    for (int64_t i = 0; i < p->n; ++i)
-      for (int c = 0; c < 3; ++c) {
-        same_nopot &= f.a[c][i] == nopot.a[c][i];
-        same_serial &= f.a[c][i] == serial.a[c][p->offset + i];
+      SCOPED_TRACE(std::string(nbody_kernel_names[kernel]) + " " + nbody_strategy_names[strategy]);
+      prm.strategy = strategy;
+      Forces f(p), nopot(p);
+      EXPECT_EQ(compute(p, prm, f, true), PT_OK);
+      EXPECT_EQ(compute(p, prm, nopot, false), PT_OK);
+      EXPECT_LE(rel_rms(p, f.acc(), ref, 3), 1e-13);
+      const double *pot[1] = {f.pot.data()};
+      EXPECT_LE(rel_rms(p, pot, &refpot, 1), 1e-13);
+      int same_nopot = 1, same_serial = 1;
+      for (int64_t i = 0; i < p->n; ++i)
+        for (int c = 0; c < 3; ++c) {
+          same_nopot &= f.a[c][i] == nopot.a[c][i];
+          same_serial &= f.a[c][i] == serial.a[c][p->offset + i];
+        }
+      EXPECT_EQ(same_nopot, 1);
+      if (strategy != NBODY_RING) {
+        EXPECT_EQ(same_serial, 1) << "not bitwise equal to one rank";
       }
-    EXPECT_EQ(same_nopot, 1);
-    if (strategy != NBODY_RING) {
-      EXPECT_EQ(same_serial, 1) << "not bitwise equal to one rank";
-    }
-    prm.precision = NBODY_FP32;
-    Forces f32(p);
-    EXPECT_EQ(compute(p, prm, f32, true), PT_OK);
-    EXPECT_LE(rel_rms(p, f32.acc(), ref, 3), 1e-5);
-    prm.precision = NBODY_FP64;
+      prm.precision = NBODY_FP32;
+      Forces f32(p);
+      EXPECT_EQ(compute(p, prm, f32, true), PT_OK);
+      EXPECT_LE(rel_rms(p, f32.acc(), ref, 3), 1e-5);
+      prm.precision = NBODY_FP64;
     }
   }
   pt_particles_destroy(&one);
@@ -249,7 +249,7 @@ TEST(NbodyForce, FastKernelMatchesExactOverPlummerSphere) {
       const double rms_p = std::sqrt(sum_all(sp) / (double)p->ntotal);
       if (pt_test::rank() == 0)
         std::printf("fast vs exact, %s, eps %g: RMS relative error of the force %.3e, of the "
-                  "potential %.3e\n", nbody_precision_names[precision], eps, rms_a, rms_p);
+                    "potential %.3e\n", nbody_precision_names[precision], eps, rms_a, rms_p);
       // FP64: the target; FP32: a few ulp of float, as the exact FP32 kernel's rounding.
       const double bound = precision == NBODY_FP64 ? 1e-14 : 1e-6;
       EXPECT_LE(rms_a, bound);
@@ -329,11 +329,11 @@ double kepler_energy_error(int integrator, int steps_per_orbit, int orbits, int 
 TEST(NbodyKepler, LeapfrogIsSecondOrderWithinBound) {
   if (pt_test::size() != 1) GTEST_SKIP() << "two bodies: a serial test";
   for (int kernel : kernels) {
-  SCOPED_TRACE(nbody_kernel_names[kernel]);
-  double e1 = kepler_energy_error(NBODY_LEAPFROG, 1000, 10, kernel);
-  double e2 = kepler_energy_error(NBODY_LEAPFROG, 2000, 10, kernel);
-  EXPECT_LE(e1, 1.1e-4);  // 1.0730e-4 for kick-drift-kick (docs/verification.md)
-  EXPECT_NEAR(e1 / e2, 4.0, 0.2) << e1 << " " << e2;
+    SCOPED_TRACE(nbody_kernel_names[kernel]);
+    double e1 = kepler_energy_error(NBODY_LEAPFROG, 1000, 10, kernel);
+    double e2 = kepler_energy_error(NBODY_LEAPFROG, 2000, 10, kernel);
+    EXPECT_LE(e1, 1.1e-4);  // 1.0730e-4 for kick-drift-kick (docs/verification.md)
+    EXPECT_NEAR(e1 / e2, 4.0, 0.2) << e1 << " " << e2;
   }
 }
 
@@ -342,50 +342,50 @@ TEST(NbodyKepler, DriftKickDriftLeapfrogMeetsTheEnergyBound) {
   // drift-kick-drift's (2.534e-5, independent Python check in docs/verification.md).
   if (pt_test::size() != 1) GTEST_SKIP() << "two bodies: a serial test";
   for (int kernel : kernels) {
-  SCOPED_TRACE(nbody_kernel_names[kernel]);
-  double e1 = kepler_energy_error(NBODY_LEAPFROG_DKD, 1000, 10, kernel);
-  double e2 = kepler_energy_error(NBODY_LEAPFROG_DKD, 2000, 10, kernel);
-  EXPECT_LE(e1, 3e-5);
-  EXPECT_NEAR(e1 / e2, 4.0, 0.2) << e1 << " " << e2;
+    SCOPED_TRACE(nbody_kernel_names[kernel]);
+    double e1 = kepler_energy_error(NBODY_LEAPFROG_DKD, 1000, 10, kernel);
+    double e2 = kepler_energy_error(NBODY_LEAPFROG_DKD, 2000, 10, kernel);
+    EXPECT_LE(e1, 3e-5);
+    EXPECT_NEAR(e1 / e2, 4.0, 0.2) << e1 << " " << e2;
   }
 }
 
 TEST(NbodyKepler, Yoshida4IsFourthOrder) {
   if (pt_test::size() != 1) GTEST_SKIP() << "two bodies: a serial test";
   for (int kernel : kernels) {
-  SCOPED_TRACE(nbody_kernel_names[kernel]);
-  double e1 = kepler_energy_error(NBODY_YOSHIDA4, 1000, 10, kernel);
-  double e2 = kepler_energy_error(NBODY_YOSHIDA4, 2000, 10, kernel);
-  EXPECT_NEAR(e1 / e2, 16.0, 1.5) << e1 << " " << e2;
+    SCOPED_TRACE(nbody_kernel_names[kernel]);
+    double e1 = kepler_energy_error(NBODY_YOSHIDA4, 1000, 10, kernel);
+    double e2 = kepler_energy_error(NBODY_YOSHIDA4, 2000, 10, kernel);
+    EXPECT_NEAR(e1 / e2, 16.0, 1.5) << e1 << " " << e2;
   }
 }
 
 TEST(NbodyFigure8, ReturnsToStartAfterOnePeriod) {
   if (pt_test::size() > 3) GTEST_SKIP() << "three bodies: at most three ranks";
   for (int kernel : kernels) {
-  SCOPED_TRACE(nbody_kernel_names[kernel]);
-  nbody_params prm;
-  std::memset(&prm, 0, sizeof prm);
-  prm.n = 3, prm.G = 1, prm.init = NBODY_INIT_FIGURE8, prm.integrator = NBODY_YOSHIDA4;
-  prm.strategy = NBODY_RING, prm.kernel = kernel;
-  const int steps = 4000;
-  prm.dt = NBODY_FIGURE8_PERIOD / steps;
-  pt_particles *p;
-  ASSERT_EQ(nbody_ic_create(MPI_COMM_WORLD, &prm, &p), PT_OK);
-  std::vector<double> x0[3];
-  for (int c = 0; c < 3; ++c) x0[c].assign(p->x[c], p->x[c] + p->n);
-  nbody_sim *s;
-  ASSERT_EQ(nbody_sim_create(&prm, p, nullptr, &s), PT_OK);
-  EXPECT_EQ(nbody_sim_start(s), PT_OK);
-  for (int k = 0; k < steps; ++k) EXPECT_EQ(nbody_sim_step(s, 0), PT_OK);
-  double d = 0;
-  for (int64_t i = 0; i < s->p->n; ++i) {
-    double r2 = 0;
-    for (int c = 0; c < 3; ++c) r2 += (s->p->x[c][i] - x0[c][i]) * (s->p->x[c][i] - x0[c][i]);
-    d = std::fmax(d, std::sqrt(r2));
-  }
-  EXPECT_LE(max_all(d), 1e-6);
-  nbody_sim_destroy(&s);
+    SCOPED_TRACE(nbody_kernel_names[kernel]);
+    nbody_params prm;
+    std::memset(&prm, 0, sizeof prm);
+    prm.n = 3, prm.G = 1, prm.init = NBODY_INIT_FIGURE8, prm.integrator = NBODY_YOSHIDA4;
+    prm.strategy = NBODY_RING, prm.kernel = kernel;
+    const int steps = 4000;
+    prm.dt = NBODY_FIGURE8_PERIOD / steps;
+    pt_particles *p;
+    ASSERT_EQ(nbody_ic_create(MPI_COMM_WORLD, &prm, &p), PT_OK);
+    std::vector<double> x0[3];
+    for (int c = 0; c < 3; ++c) x0[c].assign(p->x[c], p->x[c] + p->n);
+    nbody_sim *s;
+    ASSERT_EQ(nbody_sim_create(&prm, p, nullptr, &s), PT_OK);
+    EXPECT_EQ(nbody_sim_start(s), PT_OK);
+    for (int k = 0; k < steps; ++k) EXPECT_EQ(nbody_sim_step(s, 0), PT_OK);
+    double d = 0;
+    for (int64_t i = 0; i < s->p->n; ++i) {
+      double r2 = 0;
+      for (int c = 0; c < 3; ++c) r2 += (s->p->x[c][i] - x0[c][i]) * (s->p->x[c][i] - x0[c][i]);
+      d = std::fmax(d, std::sqrt(r2));
+    }
+    EXPECT_LE(max_all(d), 1e-6);
+    nbody_sim_destroy(&s);
   }
 }
 
@@ -445,7 +445,8 @@ TEST(NbodyParams, BadInputIsOneClearError) {
   EXPECT_EQ(read_deck("[nbody]\nstrategy = tree\n", 1, m), PT_ERR_INPUT);
   EXPECT_NE(m.find("test.ini:2: nbody.strategy:"), std::string::npos) << m;
   EXPECT_EQ(read_deck("[nbody]\nkernel = quick\n", 1, m), PT_ERR_INPUT);
-  EXPECT_NE(m.find("test.ini:2: nbody.kernel: must be one of exact, fast (got 'quick')"), std::string::npos) << m;
+  EXPECT_NE(m.find("test.ini:2: nbody.kernel: must be one of exact, fast (got 'quick')"), std::string::npos)
+      << m;
   EXPECT_EQ(read_deck("[nbody]\nkernel = fast\n[run]\nbackend = cuda\n", 1, m), PT_ERR_INPUT);
   EXPECT_NE(m.find("test.ini:2: nbody.kernel: 'fast' is a CPU kernel"), std::string::npos) << m;
   EXPECT_EQ(read_deck("[time]\nsteps = 10\nend_time = 1\n", 1, m), PT_ERR_INPUT);
