@@ -135,7 +135,7 @@ static int64_t until(int64_t every, int64_t step) {
 static int64_t steps_to_event(const pt_run *r) {
   const pt_run_cadence *c = &r->cadence;
   const int64_t s = *r->ops.step_no;
-  if (!r->ops.advance || c->output_every_time > 0) return 1;
+  if (!r->ops.advance || r->ops.block <= 1 || c->output_every_time > 0) return 1;
   const int64_t due[] = {c->steps - s, until(c->diagnostics_every, s), until(c->output_every, s),
                          until(c->checkpoint_every, s), r->next_check - s};
   int64_t n = due[0];

@@ -50,8 +50,9 @@ typedef struct pt_run_ops {
   const int64_t *step_no;                      /**< the solver's step counter */
   const double *time;                          /**< and its simulation time */
   /** Advances n >= 1 steps (diagnostics_due: after the last), or NULL: `step` n times.
-   * With output.every_time set, n is 1 (the loop cannot tell ahead which step's time
-   * crosses a multiple). */
+   * n is 1 when `block` is 1 (a round of the phase table is then a step) and with
+   * output.every_time set (the loop cannot tell ahead which step's time crosses a
+   * multiple). */
   int (*advance)(void *ctx, int64_t n, int diagnostics_due);
   int64_t block;  /**< steps `advance` prefers at once: stop checks are at least this far apart */
 } pt_run_ops;
