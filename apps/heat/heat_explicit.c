@@ -19,6 +19,28 @@
 #else
 #define HEAT_BOX_CLONES
 #endif
+/* Cache a tile's working set is sized for: half of this core's L2, the rest left to
+ * the lines in flight and what the prefetcher brings. */
+static int64_t cache_bytes(void) {
+  static atomic_llong probed;  /* once; threads that race store the same value */
+  const int64_t seen = atomic_load_explicit(&probed, memory_order_relaxed);
+  if (seen) return seen;
+  long l2 = -1;
+#ifdef _SC_LEVEL2_CACHE_SIZE
+  l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
+#endif
+  const int64_t bytes = (l2 > 0 ? l2 : 1 << 20) / 2;
+  atomic_store_explicit(&probed, bytes, memory_order_relaxed);
+  return bytes;
+}
+
+/* Rows of `len` doubles per column of a 3D sweep: four planes' worth of the column
+ * (three read, one written) in the cache. */
+static int64_t row_block(int64_t len) {
+  const int64_t rows = cache_bytes() / (4 * len * (int64_t)sizeof(double));
+  return rows < 4 ? 4 : rows;
+}
+
 /* The box [lo, hi) on the calling thread. */
 HEAT_BOX_CLONES
 static void box_serial(const pt_field *in, pt_field *out, const double c[], double q,
@@ -36,17 +58,24 @@ static void box_serial(const pt_field *in, pt_field *out, const double c[], doub
     }
     return;
   }
+  /* Columns of rows along axis 1, swept plane by plane: the three planes a column
+   * reads stay in cache at any grid size (the layer condition), where whole planes of a
+   * large grid would not. */
   const double c2 = c[2];
-  for (int64_t i = lo[0]; i < hi[0]; ++i)
-    for (int64_t j = lo[1]; j < hi[1]; ++j) {
-      const double *restrict u = in->data + i * s0 + j * s1;
-      double *restrict v = out->data + i * s0 + j * s1;
+  const int64_t width = row_block(hi[2] - lo[2] + 2);
+  for (int64_t j0 = lo[1]; j0 < hi[1]; j0 += width) {
+    const int64_t j1 = j0 + width < hi[1] ? j0 + width : hi[1];
+    for (int64_t i = lo[0]; i < hi[0]; ++i)
+      for (int64_t j = j0; j < j1; ++j) {
+        const double *restrict u = in->data + i * s0 + j * s1;
+        double *restrict v = out->data + i * s0 + j * s1;
 #pragma omp simd
-      for (int64_t k = lo[2]; k < hi[2]; ++k)
-        v[k] = u[k] + (c0 * ((u[k - s0] + u[k + s0]) - 2.0 * u[k]) +
-                       c1 * ((u[k - s1] + u[k + s1]) - 2.0 * u[k]) +
-                       c2 * ((u[k - 1] + u[k + 1]) - 2.0 * u[k])) + q;
-    }
+        for (int64_t k = lo[2]; k < hi[2]; ++k)
+          v[k] = u[k] + (c0 * ((u[k - s0] + u[k + s0]) - 2.0 * u[k]) +
+                         c1 * ((u[k - s1] + u[k + s1]) - 2.0 * u[k]) +
+                         c2 * ((u[k - 1] + u[k + 1]) - 2.0 * u[k])) + q;
+      }
+  }
 }
 
 static int box_empty(const pt_field *f, const int64_t lo[], const int64_t hi[]) {
@@ -127,15 +156,6 @@ typedef struct cpu {
   atomic_llong *done;  /* per tile: the last wavefront position it has finished */
 } cpu;
 
-/* Cache the tiles of a block are sized for: half of this core's L2 (a quarter of
- * the figure is the other arrays' lines and the prefetcher's). */
-static int64_t cache_bytes(void) {
-  long l2 = -1;
-#ifdef _SC_LEVEL2_CACHE_SIZE
-  l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
-#endif
-  return (l2 > 0 ? l2 : 1 << 20) / 2;
-}
 
 /* Cells along axis 1 per tile for blocks of m steps over decomposition d: run.time_tile,
  * or by default so that a tile's rows (planes in 3D) of both fields over the m + 3
