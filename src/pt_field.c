@@ -1,6 +1,7 @@
 #include "pt_field.h"
 
 #include <stdint.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -59,7 +60,12 @@ int pt_field_create(const pt_decomp *d, int ng, pt_field **out) {
     }
     elems *= (size_t)f->alloc[a];
   }
-  f->base = aligned_alloc(PT_FIELD_ALIGN, elems * sizeof(double));
+  /* Each field 9 cache lines further into its page than the last, modulo a page. */
+  static atomic_uint created;
+  const size_t page = 4096, line = PT_FIELD_ALIGN,
+               stagger = (atomic_fetch_add_explicit(&created, 1, memory_order_relaxed) * 9u) % (page / line) * line;
+  f->block = elems > (SIZE_MAX - page) / sizeof(double) ? NULL : aligned_alloc(page, elems * sizeof(double) + page);
+  f->base = f->block ? (double *)((char *)f->block + stagger) : NULL;
   if (!f->base) {
     free(f);
     return PT_ERROR(PT_ERR_NOMEM, "out of memory allocating a field of %zu doubles", elems);
@@ -79,7 +85,7 @@ int pt_field_create(const pt_decomp *d, int ng, pt_field **out) {
 
 void pt_field_destroy(pt_field **f) {
   if (!f || !*f) return;
-  free((*f)->base);
+  free((*f)->block);
   free(*f);
   *f = NULL;
 }

@@ -22,13 +22,17 @@ typedef struct pt_field {
   int64_t n[PT_MAXDIM];       /**< owned cells per axis (decomp->n) */
   int64_t alloc[PT_MAXDIM];   /**< allocated extent per axis: n + 2 ng, fastest axis padded */
   int64_t stride[PT_MAXDIM];  /**< elements between neighbours along each axis */
-  double *base;               /**< start of the allocation, 64-byte aligned */
+  double *base;               /**< first cell of the storage (alloc cells), 64-byte aligned */
   double *data;               /**< address of local index (0, 0[, 0]) */
+  void *block;                /**< the allocation base lies in (staggered, see pt_field_create) */
 } pt_field;
 
 /** Allocates the field, zero-filled ghosts included. The memory is first touched inside
  * an OpenMP parallel loop with the same static schedule the kernels use, so pages land
- * on the threads that compute. Errors: PT_ERR_INPUT (ng < 0, or ng larger than the
+ * on the threads that compute. Successive fields start a different number of cache
+ * lines past a page boundary: the same cell of two fields then never shares the low 12
+ * address bits, which would make a kernel's loads from one wait on its stores to the
+ * other (4K aliasing). Errors: PT_ERR_INPUT (ng < 0, or ng larger than the
  * smallest block along an axis that exchanges ghosts, i.e. one with more than one rank
  * or periodic; the check uses the global grid, so every rank gives the same verdict),
  * PT_ERR_NOMEM. Not collective. */

@@ -142,6 +142,25 @@ static pt_decomp *thin_decomp() {
   return d;
 }
 
+// Fields of one shape never place the same cell at the same offset within a page (a
+// kernel reading one and writing the other would stall on 4K aliasing).
+TEST(FieldLayoutStagger, TheSameCellOfSuccessiveFieldsLiesAtDifferentPageOffsets) {
+  pt_decomp *d = thin_decomp();
+  if (!d) return;
+  enum { N = 4 };
+  pt_field *f[N] = {};
+  for (int k = 0; k < N; ++k) ASSERT_EQ(pt_field_create(d, 1, &f[k]), PT_OK) << pt_error_message();
+  for (int a = 0; a < N; ++a)
+    for (int b = a + 1; b < N; ++b) {
+      const uintptr_t pa = reinterpret_cast<uintptr_t>(f[a]->data) % 4096,
+                      pb = reinterpret_cast<uintptr_t>(f[b]->data) % 4096;
+      const uintptr_t apart = pa > pb ? pa - pb : pb - pa;
+      EXPECT_GE(apart < 4096 - apart ? apart : 4096 - apart, 128u) << "fields " << a << " and " << b;
+    }
+  for (int k = 0; k < N; ++k) pt_field_destroy(&f[k]);
+  pt_decomp_destroy(&d);
+}
+
 TEST(FieldErrors, GhostWidthLargerThanTheSmallestBlock) {
   pt_decomp *d = thin_decomp();
   if (!d) return;
