@@ -215,9 +215,16 @@ int pt_opencl_build(pt_opencl *cl, const char *name, const char *source, const c
   snprintf(opts, sizeof opts, "-cl-std=CL1.2 %s %s", cl->opt.build_options, options ? options : "");
   e = clBuildProgram(p, 1, &cl->device, opts, NULL, NULL);
   if (e != CL_SUCCESS) {
+    /* The log's head: its first errors are the ones that explain the rest. */
     char log[2048] = "";
     size_t got = 0;
-    (void)clGetProgramBuildInfo(p, cl->device, CL_PROGRAM_BUILD_LOG, sizeof log - 1, log, &got);
+    (void)clGetProgramBuildInfo(p, cl->device, CL_PROGRAM_BUILD_LOG, 0, NULL, &got);
+    char *full = got ? malloc(got + 1) : NULL;
+    if (full && clGetProgramBuildInfo(p, cl->device, CL_PROGRAM_BUILD_LOG, got, full, NULL) == CL_SUCCESS) {
+      full[got] = 0;
+      snprintf(log, sizeof log, "%s", full);
+    }
+    free(full);
     /* One line: the log's newlines become " | ". */
     char flat[3 * sizeof log];
     size_t m = 0;
@@ -229,8 +236,12 @@ int pt_opencl_build(pt_opencl *cl, const char *name, const char *source, const c
       }
     flat[m] = 0;
     (void)clReleaseProgram(p);
-    return PT_ERROR(PT_ERR_RUNTIME, "building %s with options '%s' failed (%s): %s", name, opts,
-                    pt_opencl_error_name(e), m ? flat : "no build log");
+    char what[sizeof flat + 640];
+    snprintf(what, sizeof what, "building %s with options '%s' failed (%s): %s", name, opts,
+             pt_opencl_error_name(e), m ? flat : "no build log");
+    /* With the deck's options in it, the deck is the first suspect. */
+    if (cl->opt.build_options[0]) return blame(&cl->opt, "opencl.build_options", what);
+    return PT_ERROR(PT_ERR_RUNTIME, "%s", what);
   }
   *program = p;
   return PT_OK;
