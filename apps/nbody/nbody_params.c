@@ -83,6 +83,9 @@ int nbody_params_read(pt_config *cfg, int nranks, nbody_params *p) {
   /* cpu by default: a CPU run never touches the CUDA runtime. */
   PT_TRY(pt_config_get_choice(cfg, "run.backend", "cpu", pt_backend_names, &p->backend));
   const char *why;
+  if (p->backend == PT_BACKEND_OPENCL)
+    return pt_config_error(cfg, "run.backend", "'opencl' does not exist in partita-nbody (no OpenCL "
+                           "back-end): use cpu, cuda or auto");
   if (p->backend == PT_BACKEND_CUDA && !pt_device_count(&why))
     return pt_config_error(cfg, "run.backend", "'cuda' needs a usable CUDA device (%s)", why);
   return PT_OK;

@@ -3,7 +3,8 @@
 # The OpenCL back-end on whatever OpenCL platform is installed (POCL on CI): partita-heat's
 # field with run.backend = opencl is bitwise backend = cpu's (h5diff without tolerance) in
 # 2D (Dirichlet and Neumann faces) and 3D (Dirichlet, Neumann and periodic faces, a
-# source term), at 1, 2, 3 and 4 ranks, halo p2p and neighbor; a cpu checkpoint continued
+# source term), at 1, 2, 3 and 4 ranks, halo p2p and neighbor; partita-grayscott's u and
+# v likewise, 2D periodic and 3D zero-flux; a cpu checkpoint continued
 # on opencl, and an opencl one continued on the cpu, end bitwise as the cpu run does; the
 # bad input: no OpenCL platform (OCL_ICD_VENDORS naming an empty directory), a device
 # index out of range, a program that does not build (a forced bad build option), the
@@ -53,6 +54,35 @@ for deck in 2 3; do
     done
   done
   echo "ok: heat ${deck}D opencl is bitwise the CPU's at 1-4 ranks, p2p and neighbor"
+done
+
+# partita-grayscott: u and v bitwise, 2D periodic and 3D zero-flux, 1-4 ranks.
+gs="$top_builddir/apps/grayscott/partita-grayscott"
+gsame() { # A B WHAT
+  for q in u v; do
+    "$H5DIFF" "$1/grayscott.h5" "$2/grayscott.h5" "/data/30/meshes/$q" "/data/30/meshes/$q" \
+      >"$2/diff" 2>&1 || { cat "$2/diff"; fail "$3: $q differs from the CPU"; }
+  done
+}
+grun() { # DIR NP ARGS...
+  d=$1 np=$2; shift 2
+  mkdir -p "$d"
+  mpirun_t 120 "$np" "$gs" -q --output "$d" "$@" >"$d/log" 2>&1 || { cat "$d/log"; fail "run in $d failed"; }
+}
+g2="$top_srcdir/input/grayscott2d.ini --set grid.nx=32 --set grid.ny=24 --set time.steps=30 --set output.every=30"
+g3="$top_srcdir/input/grayscott3d.ini --set grid.nx=12 --set grid.ny=10 --set grid.nz=8 --set time.steps=30 --set output.every=30 --set boundary.type=neumann"
+for deck in 2 3; do
+  if [ "$deck" = 2 ]; then args=$g2; else args=$g3; fi
+  # shellcheck disable=SC2086
+  grun "$PT_TMP/g$deck-cpu" 1 $args
+  for run in "1 p2p" "2 neighbor" "3 p2p" "4 p2p" "4 neighbor"; do
+    set -- $run
+    d="$PT_TMP/g$deck-ocl-$1-$2"
+    # shellcheck disable=SC2086
+    grun "$d" "$1" $args --set run.backend=opencl --set run.halo="$2"
+    gsame "$PT_TMP/g$deck-cpu" "$d" "grayscott ${deck}D opencl, $1 rank(s), $2"
+  done
+  echo "ok: grayscott ${deck}D opencl is bitwise the CPU's at 1-4 ranks, p2p and neighbor"
 done
 
 # Restart across back-ends: 40 steps in two halves, the second on the other back-end.
