@@ -39,11 +39,9 @@ static int blame(const pt_opencl_options *o, const char *key, const char *what) 
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>
 
-/* The embedded source of the face kernel (src/pt_opencl_faces.cl, made into a C string
- * at build time: nothing to install or find at run time). */
-static const char faces_source[] =
+/* pt_opencl_faces_source: the face kernel (src/pt_opencl_faces.cl), made into a C string
+ * at build time: nothing to install or find at run time. */
 #include "pt_opencl_faces.cl.inc"
-    ;
 
 struct pt_opencl {
   pt_opencl_options opt;
@@ -278,7 +276,7 @@ int pt_opencl_faces_create(pt_opencl *cl, const pt_field *f, pt_opencl_faces **o
   *out = NULL;
   if (!cl->faces_program) {
     void *p;
-    PT_TRY(pt_opencl_build(cl, "pt_opencl_faces.cl", faces_source, NULL, &p));
+    PT_TRY(pt_opencl_build(cl, "pt_opencl_faces.cl", pt_opencl_faces_source, NULL, &p));
     cl->faces_program = p;
   }
   pt_opencl_faces *t = calloc(1, sizeof *t);
@@ -335,12 +333,12 @@ int pt_opencl_faces_run(pt_opencl_faces *t, int q, void *f0, void *f1, int64_t o
   const cl_long off = offset;
   const cl_int nd = t->ndim;
   cl_kernel k = t->kernel;
-  PT_CL(clSetKernelArg(k, 0, sizeof m0, &m0));
-  PT_CL(clSetKernelArg(k, 1, sizeof m1, &m1));
+  PT_CL(clSetKernelArg(k, 0, sizeof(cl_mem), &m0));
+  PT_CL(clSetKernelArg(k, 1, sizeof(cl_mem), &m1));
   PT_CL(clSetKernelArg(k, 2, sizeof off, &off));
-  PT_CL(clSetKernelArg(k, 3, sizeof b, &b));
-  PT_CL(clSetKernelArg(k, 4, sizeof t->d_e, &t->d_e));
-  PT_CL(clSetKernelArg(k, 5, sizeof t->d_val, &t->d_val));
+  PT_CL(clSetKernelArg(k, 3, sizeof(cl_mem), &b));
+  PT_CL(clSetKernelArg(k, 4, sizeof(cl_mem), &t->d_e));
+  PT_CL(clSetKernelArg(k, 5, sizeof(cl_mem), &t->d_val));
   PT_CL(clSetKernelArg(k, 6, sizeof t->total, &t->total));
   PT_CL(clSetKernelArg(k, 7, sizeof nd, &nd));
   for (int d = 0; d < 2 * PT_MAXDIM; ++d) PT_CL(clSetKernelArg(k, 8 + (cl_uint)d, sizeof(cl_long), &t->geo[d]));

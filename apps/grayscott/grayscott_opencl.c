@@ -11,9 +11,8 @@
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>
 
-static const char update_source[] =
+/* grayscott_opencl_source: grayscott_opencl.cl, embedded at build time (Makefile.am). */
 #include "grayscott_opencl.cl.inc"
-    ;
 
 enum { NFACE = 2 * PT_MAXDIM };
 
@@ -93,7 +92,7 @@ static int setup(state *dv, pt_field *f[2][2], const pt_device_info *info,
     for (int q = 0; q < 2; ++q) dv->host[b][q] = f[b][q];
   PT_TRY(pt_opencl_create(ocl, info->id, &dv->cl));
   void *prog;
-  PT_TRY(pt_opencl_build(dv->cl, "grayscott_opencl.cl", update_source, NULL, &prog));
+  PT_TRY(pt_opencl_build(dv->cl, "grayscott_opencl.cl", grayscott_opencl_source, NULL, &prog));
   dv->program = prog;
   cl_int e;
   dv->update = clCreateKernel(dv->program, "gs_update", &e);

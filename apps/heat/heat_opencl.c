@@ -16,9 +16,8 @@
 #include "pt_error.h"
 #include "pt_opencl.h"
 
-static const char heat_source[] =
+/* heat_opencl_source: heat_opencl.cl, embedded at build time (Makefile.am). */
 #include "heat_opencl.cl.inc"
-    ;
 
 enum { NFACE = 2 * PT_MAXDIM, Q_INTERIOR = 0, Q_BOUNDARY = 1 };
 
@@ -66,7 +65,7 @@ static int setup(ocl *o, heat_state *st) {
   const pt_decomp *dc = st->decomp;
   PT_TRY(pt_opencl_create(&p->opencl, st->device.id, &o->cl));
   void *prog;
-  PT_TRY(pt_opencl_build(o->cl, "heat_opencl.cl", heat_source, NULL, &prog));
+  PT_TRY(pt_opencl_build(o->cl, "heat_opencl.cl", heat_opencl_source, NULL, &prog));
   o->program = prog;
   cl_int e;
   o->box = clCreateKernel(o->program, f->ndim == 2 ? "heat_box2d" : "heat_box3d", &e);
