@@ -132,3 +132,19 @@ run "$PT_TMP/auto-ocl" 2 "$d2" $set2 --set run.backend=auto -v
 grep -q "running on OpenCL" "$PT_TMP/auto-ocl/log" || grep -q "backend cuda" "$PT_TMP/auto-ocl/log" ||
   { cat "$PT_TMP/auto-ocl/log"; fail "auto with a platform did not take OpenCL"; }
 echo "ok: auto takes OpenCL where there is a platform, the CPU (with a notice) where none"
+
+# Device memory: POCL's kernels run in this process, so memcheck sees every access of
+# theirs, of the runtime and of the back-end's host code. Skipped without valgrind.
+if command -v valgrind >/dev/null 2>&1; then
+  d="$PT_TMP/memcheck"
+  mkdir -p "$d"
+  supp=$(ls /usr/share/openmpi/openmpi-valgrind.supp 2>/dev/null | head -n 1)
+  mpirun_t 300 1 "$top_builddir/libtool" --mode=execute valgrind -q --error-exitcode=99 --leak-check=no \
+    ${supp:+--suppressions="$supp"} --suppressions="$top_srcdir/tests/lanes/valgrind.supp" \
+    "$heat" -q --output "$d" "$d2" --set grid.nx=20 --set grid.ny=16 --set time.steps=5 \
+    --set output.every=5 --set run.backend=opencl >"$d/log" 2>&1 ||
+    { grep -m 40 "==" "$d/log"; fail "memcheck reports errors in an OpenCL run"; }
+  echo "ok: an OpenCL run is clean under valgrind memcheck"
+else
+  echo "note: no valgrind: the memcheck run is skipped"
+fi
