@@ -172,6 +172,7 @@ int pt_device_select_with(MPI_Comm comm, pt_backend want, const pt_opencl_option
   info->id = -1;
   info->count = 0;
   info->name[0] = 0;
+  /* Asked for by the deck, a missing device is the deck's error, whatever the cause. */
   if (want == PT_BACKEND_OPENCL)
     return pt_agree(comm, rank != first ? PT_OK : PT_ERROR(PT_ERR_INPUT, "backend opencl: %s", cl_reason));
   pt_log(PT_LOG_INFO, "backend auto: %sno usable OpenCL device on rank %d (%s); running on the CPU",

@@ -111,7 +111,8 @@ static int find_platform(const pt_opencl_options *o, cl_platform_id *out) {
   if (e != CL_SUCCESS || n == 0) {
     snprintf(what, sizeof what, "no OpenCL platform (clGetPlatformIDs: %s)",
              e != CL_SUCCESS ? pt_opencl_error_name(e) : "none installed");
-    return PT_ERROR(PT_ERR_INPUT, "%s", what);
+    /* What the machine lacks, not where in the code: no rank and line. */
+    return pt_error_set(PT_ERR_RUNTIME, NULL, 0, "%s", what);
   }
   if ((cl_uint)o->platform >= n) {
     snprintf(what, sizeof what, "platform %d does not exist (%u OpenCL platform%s here)",
@@ -360,7 +361,7 @@ void pt_opencl_faces_destroy(pt_opencl_faces **tp) {
 
 #else /* no OpenCL: the same API, every device function refuses */
 
-static int none(void) { return PT_ERROR(PT_ERR_INPUT, "no OpenCL in this build"); }
+static int none(void) { return pt_error_set(PT_ERR_RUNTIME, NULL, 0, "no OpenCL in this build"); }
 
 int pt_opencl_built(void) { return 0; }
 const char *pt_opencl_version(void) { return "no OpenCL in this build"; }

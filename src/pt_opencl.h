@@ -45,8 +45,9 @@ const char *pt_opencl_version(void);
 
 /** Chooses this rank's device as `o` says: `*id` is the device index on the platform,
  * `*count` the devices there, `name` (len bytes) "platform: device". Errors: PT_ERR_INPUT
- * "no OpenCL platform (...)", a platform or device index out of range (naming
- * opencl.platform or opencl.device of o->cfg), "no OpenCL in this build". Not collective. */
+ * for the deck's choice: a platform or device index out of range, a platform without a
+ * device (naming opencl.platform or opencl.device of o->cfg); PT_ERR_RUNTIME for the
+ * machine: "no OpenCL platform (...)", "no OpenCL in this build". Not collective. */
 int pt_opencl_pick(const pt_opencl_options *o, int local_rank, int *id, int *count, char *name,
                    size_t len);
 
@@ -54,8 +55,8 @@ int pt_opencl_pick(const pt_opencl_options *o, int local_rank, int *id, int *cou
 typedef struct pt_opencl pt_opencl;
 
 /** Creates a context and two in-order queues (0 and 1) on device `id` of platform
- * o->platform; `o` is copied. Errors: PT_ERR_INPUT (as pt_opencl_pick), PT_ERR_RUNTIME
- * (an OpenCL call failed), PT_ERR_NOMEM. Not collective. */
+ * o->platform; `o` is copied. Errors: as pt_opencl_pick, PT_ERR_RUNTIME (an OpenCL call
+ * failed), PT_ERR_NOMEM. Not collective. */
 int pt_opencl_create(const pt_opencl_options *o, int id, pt_opencl **cl);
 
 /** Waits for both queues, releases everything and sets *cl to NULL (no-op on NULL). Not

@@ -135,13 +135,13 @@ int heat_params_device_halo(const heat_params *p, const pt_config *cfg) {
 }
 
 /* run.backend = opencl: the device the keys name exists here (an index out of range names
- * its key; no platform, or a build without OpenCL, is run.backend's fault). Rank 0's
- * view: a machine whose ranks see different devices fails later, agreed, at selection. */
+ * its key; a machine without a platform, or a build without OpenCL, is run.backend's
+ * fault). This rank's view: where ranks see different devices, selection agrees later. */
 static int heat_opencl_check(const heat_params *p, const pt_config *cfg) {
   int id, count;
   char name[256];
-  if (!pt_opencl_pick(&p->opencl, 0, &id, &count, name, sizeof name)) return PT_OK;
-  if (strstr(pt_error_message(), ": opencl.")) return PT_ERR_INPUT;
+  const int err = pt_opencl_pick(&p->opencl, 0, &id, &count, name, sizeof name);
+  if (err != PT_ERR_RUNTIME) return err;
   char why[1024];
   snprintf(why, sizeof why, "%s", pt_error_message());
   return pt_config_error(cfg, "run.backend", "'opencl' needs a usable OpenCL device (%s)", why);
