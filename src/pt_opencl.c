@@ -29,15 +29,15 @@ int pt_opencl_read(pt_config *cfg, pt_opencl_options *o) {
   return PT_OK;
 }
 
+#ifdef PT_HAVE_OPENCL
+#define CL_TARGET_OPENCL_VERSION 120
+#include <CL/cl.h>
+
 /* An input error about `key`, with its deck line when the options came from a deck. */
 static int blame(const pt_opencl_options *o, const char *key, const char *what) {
   if (o->cfg) return pt_config_error(o->cfg, key, "%s", what);
   return PT_ERROR(PT_ERR_INPUT, "%s: %s", key, what);
 }
-
-#ifdef PT_HAVE_OPENCL
-#define CL_TARGET_OPENCL_VERSION 120
-#include <CL/cl.h>
 
 /* pt_opencl_faces_source: the face kernel (src/pt_opencl_faces.cl), made into a C string
  * at build time: nothing to install or find at run time. */
