@@ -12,6 +12,7 @@
 #include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "bench_stream.h"
 #include "heat_params.h"
@@ -29,7 +30,8 @@ static const char *const usage =
     "written with PETSc's DMDA. Keys: bench.ndim (2), bench.n (grid edge; 4096 in 2D,\n"
     "256 in 3D), bench.steps (per repetition, 20), bench.repeat (5), bench.stream_n\n"
     "(doubles per STREAM array, 2^24), bench.petsc (true if built with PETSc),\n"
-    "bench.halo_off (true).";
+    "bench.halo_off (true), bench.time_block (steps per pass and exchange: 1, N or auto)\n"
+    "and bench.time_tile (auto), as partita-heat's run.time_block and run.time_tile.";
 
 #ifdef PT_HAVE_PETSC
 static const int have_petsc = 1;
@@ -40,6 +42,7 @@ static const int have_petsc = 0;
 typedef struct bench_opts {
   int64_t ndim, n, steps, repeat, stream_n;
   int petsc, halo_off;
+  const char *time_block, *time_tile;  /* borrowed from the deck until heat_setup */
 } bench_opts;
 
 typedef struct timing {
@@ -65,8 +68,15 @@ static int read_opts(pt_cli *cli, MPI_Comm comm, bench_opts *o, char **deck) {
   if (!err && o->petsc && !have_petsc)
     err = pt_config_error(cfg, "bench.petsc", "this build has no PETSc (reconfigure with petsc-dev)");
   if (!err) err = pt_config_get_bool(cfg, "bench.halo_off", 1, &o->halo_off);
+  if (!err) err = pt_config_get_string(cfg, "bench.time_block", "1", &o->time_block);
+  if (!err) err = pt_config_get_string(cfg, "bench.time_tile", "auto", &o->time_tile);
   if (!err) err = pt_config_finish(cfg);
   *deck = err ? NULL : pt_config_resolved(cfg);
+  if (!err) {
+    o->time_block = strdup(o->time_block);
+    o->time_tile = strdup(o->time_tile);
+    if (!o->time_block || !o->time_tile) err = PT_ERROR(PT_ERR_NOMEM, "out of memory");
+  }
   pt_config_destroy(&cfg);
   return pt_agree(comm, err);
 }
@@ -78,26 +88,23 @@ static int heat_setup(const bench_opts *o, pt_config **cfg, heat_params *p) {
   snprintf(text, sizeof text,
            "[grid]\nndim = %lld\nnx = %lld\nny = %lld\nnz = %lld\n"
            "[initial]\ntype = gaussian\n[output]\ndiagnostics_every = 0\n"
-           "[run]\nhalo = p2p\noverlap = true\n",
-           (long long)o->ndim, (long long)o->n, (long long)o->n, (long long)o->n);
+           "[run]\nhalo = p2p\noverlap = true\ntime_block = %s\ntime_tile = %s\n",
+           (long long)o->ndim, (long long)o->n, (long long)o->n, (long long)o->n, o->time_block,
+           o->time_tile);
   PT_TRY(pt_config_parse_string("heat_bench", text, 0, NULL, cfg));
   PT_TRY(heat_params_read(*cfg, p));
   return pt_config_finish(*cfg);
 }
 
-/* `steps` steps of one stepper; seconds per step of the slowest rank. */
+/* `steps` steps of one stepper (Partita's in blocks of run.time_block); seconds per step
+ * of the slowest rank. */
 static int time_steps(MPI_Comm comm, heat_solver *s, heat_petsc *h, int64_t steps, double *sec) {
   PT_MPI(MPI_Barrier(comm));
   const double t0 = MPI_Wtime();
-  for (int64_t k = 0; k < steps; ++k) {
 #ifdef PT_HAVE_PETSC
-    if (h) {
-      PT_TRY(heat_petsc_step(h));
-      continue;
-    }
+  for (int64_t k = 0; k < steps && h; ++k) PT_TRY(heat_petsc_step(h));
 #endif
-    PT_TRY(heat_solver_step(s));
-  }
+  if (!h) PT_TRY(heat_solver_advance(s, steps));
   double t = (MPI_Wtime() - t0) / (double)steps;
   PT_MPI(MPI_Allreduce(&t, sec, 1, MPI_DOUBLE, MPI_MAX, comm));
   return PT_OK;
@@ -183,14 +190,15 @@ static int run(const bench_opts *o, MPI_Comm comm, const char *deck, const char 
     const double lups = cells / part.best, frac = lups * 16.0 / 1e9 / st.copy;
     pt_log(PT_LOG_INFO, "%s: %d rank(s) x %d thread(s); STREAM copy %.1f GB/s (worst %.1f), "
            "triad %.1f GB/s", prog, size, omp_get_max_threads(), st.copy, st.copy_worst, st.triad);
-    pt_log(PT_LOG_INFO, "Partita: %.4g s/step (worst %.4g), %.4g lattice updates/s, "
-           "x 16 B = %.2f GB/s = %.3f of STREAM copy", part.best, part.worst, lups,
-           lups * 16 / 1e9, frac);
+    pt_log(PT_LOG_INFO, "Partita (%d step(s) per pass): %.4g s/step (worst %.4g), %.4g lattice "
+           "updates/s, x 16 B = %.2f GB/s = %.3f of STREAM copy", s->st.time_block, part.best,
+           part.worst, lups, lups * 16 / 1e9, frac);
     pt_report_add_int(rep, "settings", "ndim", o->ndim);
     pt_report_add_int(rep, "settings", "n", o->n);
     pt_report_add_int(rep, "settings", "ranks", size);
     pt_report_add_int(rep, "settings", "steps", o->steps);
     pt_report_add_int(rep, "settings", "repeat", o->repeat);
+    pt_report_add_int(rep, "settings", "time_block", s->st.time_block);
     pt_report_add_double(rep, "results", "stream_copy_GBs", st.copy);
     pt_report_add_double(rep, "results", "stream_copy_GBs_worst", st.copy_worst);
     pt_report_add_double(rep, "results", "stream_triad_GBs", st.triad);
@@ -243,6 +251,8 @@ int main(int argc, char **argv) {
   if (!err) err = run(&o, comm, deck, cli.report);
   err = pt_cli_end(comm, prog, err);
   free(deck);
+  free((char *)o.time_block);
+  free((char *)o.time_tile);
   pt_cli_free(&cli);
 #ifdef PT_HAVE_PETSC
   if (petsc) PetscFinalize();

@@ -127,26 +127,32 @@ void pt_field_wall(pt_field *f, int d, int side, pt_wall kind, double value) {
 
 void pt_field_wall_reach(pt_field *f, int d, int side, pt_wall kind, double value, int reach) {
   const pt_decomp *dc = f->decomp;
-  if (dc->nbr[d][side] != MPI_PROC_NULL) return;
-  int64_t idx[PT_MAXDIM] = {0, 0, 0}, lo[PT_MAXDIM] = {0, 0, 0}, n[PT_MAXDIM], total = 1;
+  int64_t lo[PT_MAXDIM] = {0, 0, 0}, hi[PT_MAXDIM] = {1, 1, 1};
   for (int e = 0; e < f->ndim; ++e) {
-    n[e] = 1;
-    if (e == d) continue;
     lo[e] = dc->nbr[e][0] != MPI_PROC_NULL ? -reach : 0;
-    n[e] = f->n[e] - lo[e] + (dc->nbr[e][1] != MPI_PROC_NULL ? reach : 0);
-    total *= n[e];
+    hi[e] = f->n[e] + (dc->nbr[e][1] != MPI_PROC_NULL ? reach : 0);
   }
-  const int64_t ghost = side ? f->n[d] : -1, adj = side ? f->n[d] - 1 : 0;
+  pt_field_wall_box(f, d, side, kind, value, lo, hi);
+}
+
+void pt_field_wall_box(pt_field *f, int d, int side, pt_wall kind, double value,
+                       const int64_t lo[], const int64_t hi[]) {
+  if (f->decomp->nbr[d][side] != MPI_PROC_NULL) return;
+  /* The other axes as an outer and an inner one (one of extent 1 in 2D), so the cells
+   * are walked with strides: this runs once per step and face, or per tile. */
+  int64_t l[2] = {0, 0}, h[2] = {1, 1}, st[2] = {0, 0};
+  for (int e = 0, k = 2 - (f->ndim - 1); e < f->ndim; ++e) {
+    if (e == d) continue;
+    l[k] = lo[e];
+    h[k] = hi[e];
+    st[k++] = f->stride[e];
+  }
+  const ptrdiff_t adj = side ? (ptrdiff_t)((f->n[d] - 1) * f->stride[d]) : 0;
+  const ptrdiff_t ghost = side ? (ptrdiff_t)(f->n[d] * f->stride[d]) : -(ptrdiff_t)f->stride[d];
   const double two_v = 2.0 * value;
-  for (int64_t c = 0; c < total; ++c) {
-    int64_t r = c;
-    for (int e = f->ndim - 1; e >= 0; --e) {
-      idx[e] = lo[e] + r % n[e];
-      r /= n[e];
+  for (int64_t a = l[0]; a < h[0]; ++a)
+    for (int64_t b = l[1]; b < h[1]; ++b) {
+      double *cell = f->data + a * st[0] + b * st[1];
+      cell[ghost] = kind == PT_WALL_DIRICHLET ? two_v - cell[adj] : cell[adj];
     }
-    idx[d] = adj;
-    const double u = f->data[pt_field_offset(f, idx)];
-    idx[d] = ghost;
-    f->data[pt_field_offset(f, idx)] = kind == PT_WALL_DIRICHLET ? two_v - u : u;
-  }
 }

@@ -75,6 +75,13 @@ void pt_field_wall(pt_field *f, int d, int side, pt_wall kind, double value);
  * redundantly beyond its owned cells (several steps between exchanges). Not collective. */
 void pt_field_wall_reach(pt_field *f, int d, int side, pt_wall kind, double value, int reach);
 
+/** As pt_field_wall, for the part of the face next to the cells of the box [lo, hi)
+ * (local indices; lo[d] and hi[d] are not read, and a box along another axis may reach
+ * into ghosts): the wall of a tile, filled as soon as the tile's cells are. A face
+ * with a neighbour is left alone. Not collective. */
+void pt_field_wall_box(pt_field *f, int d, int side, pt_wall kind, double value,
+                       const int64_t lo[], const int64_t hi[]);
+
 #ifdef __cplusplus
 }
 #endif

@@ -444,6 +444,17 @@ int pt_halo_end(pt_halo *h) {
   return PT_OK;
 }
 
+int pt_halo_progress(pt_halo *h) {
+  int done;
+  if (!h->active) return PT_OK;
+  if (h->kind == PT_HALO_P2P)
+    PT_MPI(MPI_Testall(h->req_first[1] - h->req_first[0], h->req + h->req_first[0], &done,
+                       MPI_STATUSES_IGNORE));
+  else if (h->kind == PT_HALO_NEIGHBOR)
+    PT_MPI(MPI_Test(&h->coll, &done, MPI_STATUS_IGNORE));
+  return PT_OK;
+}
+
 int pt_halo_exchange(pt_halo *h) {
   PT_TRY(pt_halo_begin(h));
   return pt_halo_end(h);

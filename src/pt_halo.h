@@ -82,6 +82,12 @@ int pt_halo_begin(pt_halo *h);
 /** Completes the exchange: face ghosts hold the neighbours' values. Errors: PT_ERR_MPI,
  * PT_ERR_RUNTIME (no exchange in flight). Collective. */
 int pt_halo_end(pt_halo *h);
+/** Lets MPI move the exchange in flight along (tests the requests of its first phase),
+ * for a caller that computes for long between pt_halo_begin and pt_halo_end: Open MPI's
+ * shared-memory and TCP transports advance a large message only inside MPI calls. Does
+ * nothing for the one-sided kinds or without an exchange in flight. Errors: PT_ERR_MPI.
+ * Not collective. */
+int pt_halo_progress(pt_halo *h);
 /** begin + end. Collective. */
 int pt_halo_exchange(pt_halo *h);
 

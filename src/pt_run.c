@@ -120,9 +120,28 @@ static int check_stop(pt_run *r, double t0, int *stop) {
   PT_TRY(err);
   double k = per_step > 0 ? floor(check_interval / per_step) : 1;
   r->check_every = k < 1 ? 1 : k > 1e6 ? 1000000 : (int64_t)k;
+  if (r->check_every < r->ops.block) r->check_every = r->ops.block;
   r->next_check = step + r->check_every;
   r->last_check = now;
   return PT_OK;
+}
+
+/* Steps from `step` to the next multiple of `every` (none: INT64_MAX). */
+static int64_t until(int64_t every, int64_t step) {
+  return every > 0 ? every - step % every : INT64_MAX;
+}
+
+/* How many steps the solver may take before the loop has something to do. */
+static int64_t steps_to_event(const pt_run *r) {
+  const pt_run_cadence *c = &r->cadence;
+  const int64_t s = *r->ops.step_no;
+  if (!r->ops.advance || r->ops.block <= 1 || c->output_every_time > 0) return 1;
+  const int64_t due[] = {c->steps - s, until(c->diagnostics_every, s), until(c->output_every, s),
+                         until(c->checkpoint_every, s), r->next_check - s};
+  int64_t n = due[0];
+  for (size_t k = 1; k < sizeof due / sizeof *due; ++k)
+    if (due[k] < n) n = due[k];
+  return n < 1 ? 1 : n;
 }
 
 int pt_run_loop(pt_run *r) {
@@ -149,9 +168,9 @@ int pt_run_loop(pt_run *r) {
   if (periodic && !r->restarted) PT_TRY(output(r));
   while (*r->ops.step_no < c->steps) {
     pt_timers_round(r->timers);
-    const int64_t next = *r->ops.step_no + 1;
+    const int64_t n = steps_to_event(r), next = *r->ops.step_no + n;
     const int diag = by_step(c->diagnostics_every, next) || next == c->steps;
-    PT_TRY(r->ops.step(r->ops.ctx, diag));
+    PT_TRY(r->ops.advance ? r->ops.advance(r->ops.ctx, n, diag) : r->ops.step(r->ops.ctx, diag));
     if (diag && r->ops.diagnostics) PT_TRY(timed(r, r->t_diag, r->ops.diagnostics));
     if (output_due(r)) PT_TRY(output(r));
     if (by_step(c->checkpoint_every, *r->ops.step_no))
@@ -211,6 +230,7 @@ int pt_run_report_lattice(const pt_run *r, const pt_decomp *d, const char *halo,
   }
   pt_report_add_string(rep, "layout", "halo", halo);
   pt_report_add_string(rep, "layout", "backend", backend);
+  pt_report_add_int(rep, "layout", "steps_per_block", r->ops.block > 1 ? r->ops.block : 1);
   int err = pt_version_report(rep, r->comm, cli->argc, cli->argv);
   if (!err) err = pt_report_write(rep, r->timers, r->comm, deck, cli->report);
   pt_report_destroy(&rep);

@@ -35,17 +35,26 @@ typedef struct pt_run_cadence {
 } pt_run_cadence;
 
 /** The solver's side. `step` advances one step (diagnostics_due: diagnostics follow it,
- * for a solver that computes them while stepping); `diagnostics` may be NULL. The
- * counters are read after every call. Each callback returns a Partita error code and
- * must be collective over the run's communicator when the solver's work is. */
+ * for a solver that computes them while stepping); a solver that does several steps
+ * faster together (temporal blocking) gives `advance` instead, which the loop calls with
+ * as many steps as it may take before its next output, checkpoint, diagnostics or stop
+ * check. `diagnostics` may be NULL. The counters are read after every call. Each
+ * callback returns a Partita error code and must be collective over the run's
+ * communicator when the solver's work is. */
 typedef struct pt_run_ops {
   void *ctx;                                   /**< passed to every callback */
-  int (*step)(void *ctx, int diagnostics_due); /**< advances one step */
+  int (*step)(void *ctx, int diagnostics_due); /**< advances one step (NULL with advance) */
   int (*diagnostics)(void *ctx);               /**< computes and reports the diagnostics, or NULL */
   int (*output)(void *ctx);                    /**< writes the output of the current step */
   int (*checkpoint)(void *ctx);                /**< writes a checkpoint of the current step */
   const int64_t *step_no;                      /**< the solver's step counter */
   const double *time;                          /**< and its simulation time */
+  /** Advances n >= 1 steps (diagnostics_due: after the last), or NULL: `step` n times.
+   * n is 1 when `block` is 1 (a round of the phase table is then a step) and with
+   * output.every_time set (the loop cannot tell ahead which step's time crosses a
+   * multiple). */
+  int (*advance)(void *ctx, int64_t n, int diagnostics_due);
+  int64_t block;  /**< steps `advance` prefers at once: stop checks are at least this far apart */
 } pt_run_ops;
 
 /** A run's step loop: what pt_run_init sets up, then the state pt_run_loop keeps. */
@@ -116,7 +125,8 @@ double pt_run_step_seconds(const pt_run *r);
  * rate of the steps this run made over the slowest rank's stepping time
  * (pt_run_step_seconds), logged with the phase table at info verbosity; and with
  * cli->report set, the JSON run report: results (steps, time, cells,
- * lattice_updates_per_s, seconds), layout (ndim, ranks per axis, `halo`, `backend`), the
+ * lattice_updates_per_s, seconds), layout (ndim, ranks per axis, `halo`, `backend`,
+ * steps_per_block: the solver's r->ops.block, at least 1), the
  * build and command line (pt_version_report), the timers and `deck`. Errors: PT_ERR_MPI,
  * PT_ERR_IO, PT_ERR_NOMEM. Collective over r->comm. */
 int pt_run_report_lattice(const pt_run *r, const pt_decomp *d, const char *halo,

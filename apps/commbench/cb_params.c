@@ -72,6 +72,19 @@ int cb_params_read(pt_config *cfg, cb_params *p) {
   PT_TRY(pt_config_get_int(cfg, "commbench.halo_n2d", 1024, 3, INT64_C(1) << 20, &p->halo_n[0]));
   PT_TRY(pt_config_get_int(cfg, "commbench.halo_n3d", 128, 3, INT64_C(1) << 14, &p->halo_n[1]));
   PT_TRY(pt_config_get_int(cfg, "commbench.halo_iterations", 100, 1, big, &p->halo_iterations));
+  double depth[CB_MAX_DEPTHS];
+  PT_TRY(pt_config_get_doubles(cfg, "commbench.halo_depths", CB_MAX_DEPTHS, &p->n_halo_depth, depth));
+  if (!p->n_halo_depth) {
+    static const double depth_default[] = {1, 2, 4};
+    p->n_halo_depth = (int)(sizeof depth_default / sizeof *depth_default);
+    memcpy(depth, depth_default, sizeof depth_default);
+  }
+  for (int k = 0; k < p->n_halo_depth; ++k) {
+    if (depth[k] != (double)(int)depth[k] || depth[k] < 1 || depth[k] > 16)
+      return pt_config_error(cfg, "commbench.halo_depths", "entry %d is %g; depths are whole numbers 1-16",
+                             k + 1, depth[k]);
+    p->halo_depth[k] = (int)depth[k];
+  }
   return PT_OK;
 }
 

@@ -15,6 +15,9 @@ typedef enum {
   CB_PUT, CB_GET, CB_HALO, CB_NTESTS
 } cb_test;
 
+/* At most this many ghost depths in commbench.halo_depths. */
+enum { CB_MAX_DEPTHS = 8 };
+
 /* One-sided synchronisation modes. */
 typedef enum { CB_SYNC_FENCE, CB_SYNC_PSCW, CB_SYNC_LOCK, CB_NSYNC } cb_sync;
 
@@ -36,6 +39,8 @@ typedef struct cb_params {
   int64_t window;                 /* messages in flight in the bandwidth tests */
   int64_t halo_n[2];              /* global grid edge of the 2D and 3D halo tests */
   int64_t halo_iterations;
+  int halo_depth[CB_MAX_DEPTHS];  /* ghost depths k timed (one exchange per k steps) */
+  int n_halo_depth;
 } cb_params;
 
 /* Reads the [commbench] keys with their ranges. Errors: PT_ERR_INPUT with the key's

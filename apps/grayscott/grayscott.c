@@ -270,7 +270,7 @@ static int setup(gs *g, MPI_Comm comm) {
   g->t_compute = pt_timers_add(g->timers, "compute");
   g->t_halo = pt_timers_add(g->timers, "halo");
   PT_TRY(pt_cli_prepare_output(&g->cli, comm));
-  const pt_run_ops ops = {g, step, diagnostics, output, checkpoint, &g->step, &g->time};
+  const pt_run_ops ops = {g, step, diagnostics, output, checkpoint, &g->step, &g->time, NULL, 1};
   PT_TRY(pt_run_init(&g->loop, g->decomp->cart, prog, g->cli.output_dir, &g->cadence, &ops,
                      g->timers, g->cli.max_walltime, g->cli.restart != NULL));
   PT_TRY(pt_agree(comm, pt_signal_install()));

@@ -24,6 +24,7 @@ typedef struct heat_state {
   double c[PT_MAXDIM]; /* alpha dt / h^2 per axis */
   double q;            /* dt source: the source term's share of a step */
   pt_device_info device;
+  int time_block;      /* steps per exchange: run.time_block, auto resolved */
   pt_timers *timers;   /* borrowed */
   int t_compute, t_halo;
 } heat_state;
@@ -37,11 +38,15 @@ typedef struct heat_backend {
   int (*create)(heat_state *st, void **impl);
   /* Frees the set-up and sets *impl to NULL (no-op on NULL). Collective. */
   void (*destroy)(void **impl);
-  /* One step: u[cur] -> u[1 - cur] (the caller flips cur). Collective. */
+  /* One step: u[cur] -> u[1 - cur] (the caller flips cur), or NULL with `advance`.
+   * Collective. */
   int (*step)(void *impl, heat_state *st);
   /* Brings the host's u[cur] up to date; NULL if the host field is always current.
    * Host writes to the fields reach a device only before the first step. */
   void (*to_host)(void *impl, heat_state *st);
+  /* n >= 1 steps: u[cur] -> u[(cur + n) % 2] (the caller moves cur and the step), for a
+   * back-end that does several steps faster together; NULL: `step` n times. Collective. */
+  int (*advance)(void *impl, heat_state *st, int64_t n);
 } heat_backend;
 
 extern const heat_backend heat_backend_explicit;

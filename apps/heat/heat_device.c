@@ -105,4 +105,4 @@ static int serves(const heat_params *p, const pt_device_info *dev) {
   return p->scheme == HEAT_EXPLICIT && dev->backend == PT_BACKEND_CUDA;
 }
 
-const heat_backend heat_backend_device = {"cuda", serves, create, destroy, step, to_host};
+const heat_backend heat_backend_device = {"cuda", serves, create, destroy, step, to_host, NULL};

@@ -9,6 +9,13 @@
 #include "heat_backend.h"
 #include "pt_halo.h"
 
+/* The steps per exchange that run.time_block = auto takes for this rank's subdomain of
+ * d: the most (up to HEAT_TIME_BLOCK_AUTO_MAX) whose redundant work beyond the faces
+ * with a neighbour stays within a tenth of the owned cells, that the subdomain holds
+ * twice along every axis, and whose tiles still fit the cache. Not collective (the
+ * subdomains differ: the caller takes the ranks' minimum). */
+int heat_time_block_auto(const pt_decomp *d);
+
 /* Fills the ghosts on physical (non-periodic) boundaries of `f` from its owned cells
  * and the boundary conditions, `reach` cells into the ghosts along the other axes
  * (pt_field_wall_reach). Not collective. */

@@ -241,4 +241,4 @@ static int serves(const heat_params *p, const pt_device_info *dev) {
   return p->scheme != HEAT_EXPLICIT;
 }
 
-const heat_backend heat_backend_implicit = {"petsc", serves, create, destroy, step, NULL};
+const heat_backend heat_backend_implicit = {"petsc", serves, create, destroy, step, NULL, NULL};

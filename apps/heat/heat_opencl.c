@@ -233,4 +233,4 @@ static int serves(const heat_params *p, const pt_device_info *dev) {
   return p->scheme == HEAT_EXPLICIT && dev->backend == PT_BACKEND_OPENCL;
 }
 
-const heat_backend heat_backend_opencl = {"opencl", serves, create, destroy, step, to_host};
+const heat_backend heat_backend_opencl = {"opencl", serves, create, destroy, step, to_host, NULL};

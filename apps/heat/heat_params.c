@@ -156,9 +156,21 @@ static int read_run(pt_config *cfg, heat_params *p) {
   p->halo = (pt_halo_kind)kind;
   PT_TRY(pt_config_get_bool(cfg, "run.overlap", 1, &p->overlap));
   PT_TRY(pt_config_get_bool(cfg, "run.halo_off", 0, &p->halo_off));
-  int64_t block;
-  PT_TRY(pt_config_get_int(cfg, "run.time_block", 1, 1, 64, &block));
-  p->time_block = (int)block;
+  const char *block_text;
+  PT_TRY(pt_config_get_string(cfg, "run.time_block", "1", &block_text));
+  p->time_block = 0;
+  if (strcmp(block_text, "auto") != 0) {
+    int64_t block;
+    if (!block_text[0] || block_text[strspn(block_text, "0123456789")])
+      return pt_config_error(cfg, "run.time_block", "must be a whole number 1-%d or auto (got '%s')",
+                             HEAT_TIME_BLOCK_MAX, block_text);
+    PT_TRY(pt_config_get_int(cfg, "run.time_block", 1, 1, HEAT_TIME_BLOCK_MAX, &block));
+    p->time_block = (int)block;
+  }
+  p->time_tile = 0;
+  PT_TRY(pt_config_get_string(cfg, "run.time_tile", "auto", &block_text));
+  if (strcmp(block_text, "auto") != 0)
+    PT_TRY(pt_config_get_int(cfg, "run.time_tile", 0, 1, INT64_C(1) << 40, &p->time_tile));
   /* cpu by default: a run on a machine without GPUs prints nothing new (auto would
    * announce its fallback on every CPU run). */
   PT_TRY(pt_config_get_choice(cfg, "run.backend", "cpu", pt_backend_names, &p->backend));

@@ -11,6 +11,9 @@
 #include "pt_decomp.h"
 #include "pt_halo.h"
 
+/* run.time_block: at most this many steps per exchange; auto picks up to the second. */
+enum { HEAT_TIME_BLOCK_MAX = 64, HEAT_TIME_BLOCK_AUTO_MAX = 8 };
+
 enum heat_bc { HEAT_BC_DIRICHLET = 0, HEAT_BC_NEUMANN = 1, HEAT_BC_PERIODIC = 2 };
 enum heat_init { HEAT_INIT_EIGENMODE = 0, HEAT_INIT_GAUSSIAN, HEAT_INIT_DISK, HEAT_INIT_FILE,
                  HEAT_INIT_CONSTANT };
@@ -39,7 +42,9 @@ typedef struct heat_params {
   pt_halo_kind halo;
   int overlap;                   /* compute the interior while ghosts travel */
   int halo_off;                  /* benchmarking only: skip the exchange */
-  int time_block;                /* steps per exchange (ghost width), CPU explicit only */
+  int time_block;                /* steps per exchange (ghost width), CPU explicit only;
+                                    0: auto (heat_time_block_auto) */
+  int64_t time_tile;             /* cells along axis 1 per tile of a block; 0: auto */
   int backend;                   /* pt_backend: run.backend (cpu, cuda, opencl, auto) */
   pt_opencl_options opencl;      /* the [opencl] keys: platform, device, build options */
   int dims[PT_MAXDIM];           /* requested process grid, 0 = automatic */

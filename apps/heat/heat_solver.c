@@ -1,10 +1,13 @@
 #include "config.h"
 #include "heat_solver.h"
 
+#include "heat_explicit.h"
+
 #include <math.h>
 #include <stdlib.h>
 
 #include "pt_error.h"
+#include "pt_log.h"
 #include "pt_reduce.h"
 
 /* Every back-end this build has; the first that serves the scheme on the rank's
@@ -37,10 +40,17 @@ int heat_solver_create(MPI_Comm comm, const heat_params *p, pt_timers *timers,
   for (int d = 0; d < p->ndim; ++d) periodic[d] = p->bc[d][0] == HEAT_BC_PERIODIC;
   int err = pt_decomp_create(comm, p->ndim, p->n, periodic, p->dims, &s->decomp);
   st->decomp = s->decomp;
+  st->time_block = p->time_block;
+  if (!err && !st->time_block) {
+    /* auto: blocks for the CPU's explicit step, the ranks' smallest choice. */
+    int k = p->scheme == HEAT_EXPLICIT && p->backend == PT_BACKEND_CPU ? heat_time_block_auto(s->decomp) : 1;
+    err = PT_MPI_CHECK(MPI_Allreduce(&k, &st->time_block, 1, MPI_INT, MPI_MIN, comm));
+    if (!err) pt_log(PT_LOG_INFO, "run.time_block = auto: %d step(s) per exchange", st->time_block);
+  }
   /* A step per ghost layer between exchanges. */
-  for (int k = 0; k < 2 && !err; ++k) err = pt_field_create(s->decomp, p->time_block, &st->u[k]);
+  for (int k = 0; k < 2 && !err; ++k) err = pt_field_create(s->decomp, st->time_block, &st->u[k]);
   err = pt_agree(comm, err);
-  if (p->time_block > 1) err = heat_params_blame(p, "run.time_block", err);
+  if (st->time_block > 1) err = heat_params_blame(p, "run.time_block", err);
   for (int d = 0; d < p->ndim; ++d) st->c[d] = p->alpha * p->dt / (p->h[d] * p->h[d]);
   st->q = p->dt * p->source;
   /* The implicit schemes run on the CPU (PETSc): no device for them. */
@@ -104,14 +114,23 @@ pt_field *heat_solver_field(heat_solver *s) {
   return s->st.u[s->st.cur];
 }
 
-int heat_solver_step(heat_solver *s) {
+int heat_solver_advance(heat_solver *s, int64_t n) {
   heat_state *st = &s->st;
-  PT_TRY(s->backend->step(s->impl, st));
-  st->cur = 1 - st->cur;
-  st->step++;
+  if (s->backend->advance) {
+    PT_TRY(s->backend->advance(s->impl, st, n));
+    st->cur = (int)((st->cur + n) & 1);
+    st->step += n;
+  }
+  for (int64_t k = 0; k < n && !s->backend->advance; ++k) {
+    PT_TRY(s->backend->step(s->impl, st));
+    st->cur = 1 - st->cur;
+    st->step++;
+  }
   s->time = (double)st->step * st->p->dt;
   return PT_OK;
 }
+
+int heat_solver_step(heat_solver *s) { return heat_solver_advance(s, 1); }
 
 int heat_solver_diagnostics(heat_solver *s, heat_diag *d) {
   const pt_field *f = heat_solver_field(s);

@@ -36,6 +36,11 @@ void heat_solver_destroy(heat_solver **s);
 /* Sets the analytic initial condition (every type but "file"). Not collective. */
 void heat_solver_init(heat_solver *s);
 
+/* Advances n >= 1 steps of the configured scheme, in blocks of st.time_block steps per
+ * exchange where the back-end has them. On a device a failed device call is an internal
+ * fault: the rank prints it and aborts the job. Collective. */
+int heat_solver_advance(heat_solver *s, int64_t n);
+
 /* Advances one step of the configured scheme. On a device a failed device call is an
  * internal fault: the rank prints it and aborts the job. Collective. */
 int heat_solver_step(heat_solver *s);

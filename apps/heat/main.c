@@ -94,9 +94,9 @@ static int write_output(void *ctx) {
                               heat_solver_field(r->s), &m);
 }
 
-static int step(void *ctx, int diagnostics_due) {
+static int advance(void *ctx, int64_t n, int diagnostics_due) {
   (void)diagnostics_due;
-  return heat_solver_step(((heat_run *)ctx)->s);
+  return heat_solver_advance(((heat_run *)ctx)->s, n);
 }
 
 static int diagnostics(void *ctx) {
@@ -215,7 +215,8 @@ static int setup(heat_run *r, MPI_Comm comm) {
   PT_TRY(pt_cli_prepare_output(&r->cli, comm));
   r->dir = r->cli.output_dir;
   r->comm = comm;
-  const pt_run_ops ops = {r, step, diagnostics, write_output, write_checkpoint, &r->s->st.step, &r->s->time};
+  const pt_run_ops ops = {r, NULL, diagnostics, write_output, write_checkpoint, &r->s->st.step, &r->s->time,
+                          advance, r->s->st.time_block};
   PT_TRY(pt_run_init(&r->loop, comm, prog, r->dir, &r->p.cadence, &ops, r->timers, r->cli.max_walltime,
                      r->cli.restart != NULL));
   PT_TRY(pt_agree(comm, pt_signal_install()));

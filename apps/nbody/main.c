@@ -8,6 +8,7 @@
 #include "nbody_diag.h"
 #include "nbody_ic.h"
 #include "nbody_kernel.h"
+#include "nbody_kernel_fast.h"
 #include "nbody_params.h"
 #include "nbody_sim.h"
 #include "partita.h"
@@ -214,7 +215,7 @@ static int setup(nbody_run *r, MPI_Comm comm) {
     PT_TRY(nbody_sim_create(&r->p, p, r->timers, &r->s));
   }
   r->comm = comm;
-  const pt_run_ops ops = {r, step, diagnostics, write_output, write_checkpoint, &r->s->step, &r->s->time};
+  const pt_run_ops ops = {r, step, diagnostics, write_output, write_checkpoint, &r->s->step, &r->s->time, NULL, 1};
   PT_TRY(pt_run_init(&r->loop, comm, prog, r->dir, &r->p.cadence, &ops, r->timers, r->cli.max_walltime,
                      r->cli.restart != NULL));
   PT_TRY(nbody_sim_start(r->s));
@@ -250,11 +251,13 @@ static int run(nbody_run *r, MPI_Comm comm) {
   if (s->device.backend == PT_BACKEND_CUDA)
     snprintf(backend, sizeof backend, "cuda (rank 0 on device %d, %s)", s->device.id, s->device.name);
   pt_log(PT_LOG_INFO, "%s: %lld bodies (%s) on %d rank(s), %d thread(s) each, strategy %s, %s, "
-         "%s, dt %.6g, eps %.6g, steps %lld to %lld, backend %s", prog, (long long)s->p->ntotal,
-         nbody_init_names[p->init], s->p->size, omp_get_max_threads(),
+         "kernel %s, %s, dt %.6g, eps %.6g, steps %lld to %lld, backend %s", prog,
+         (long long)s->p->ntotal, nbody_init_names[p->init], s->p->size, omp_get_max_threads(),
          nbody_strategy_names[p->strategy], nbody_precision_names[p->precision],
-         nbody_integrator_names[p->integrator], p->dt, p->eps, (long long)s->step, (long long)p->steps,
-         backend);
+         nbody_kernel_names[p->kernel], nbody_integrator_names[p->integrator], p->dt, p->eps,
+         (long long)s->step, (long long)p->steps, backend);
+  if (p->kernel == NBODY_KERNEL_FAST && !nbody_kernel_fast_native())
+    pt_log_warn("nbody.kernel = fast: no AVX-512 on this CPU or in this build, so the exact kernel runs");
   PT_TRY(open_output(r, comm));
   PT_TRY(diagnostics(r));
   PT_TRY(pt_run_loop(&r->loop));
@@ -294,6 +297,7 @@ static int report(nbody_run *r, MPI_Comm comm) {
   pt_report_add_double(rep, "results", "max_relative_energy_error", r->max_energy_error);
   pt_report_add_string(rep, "layout", "strategy", nbody_strategy_names[r->p.strategy]);
   pt_report_add_string(rep, "layout", "precision", nbody_precision_names[r->p.precision]);
+  pt_report_add_string(rep, "layout", "kernel", nbody_kernel_names[r->p.kernel]);
   pt_report_add_string(rep, "layout", "integrator", nbody_integrator_names[r->p.integrator]);
   pt_report_add_string(rep, "layout", "backend", pt_backend_names[s->device.backend]);
   int err = pt_version_report(rep, comm, r->cli.argc, r->cli.argv);

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "nbody_kernel.h"
+#include "nbody_kernel_fast.h"
+#include "pt_decomp.h"
 #include "pt_error.h"
 
 /* A block of nb bodies travels as one message: x[nb] y[nb] z[nb] m[nb], in the force
@@ -15,6 +17,11 @@ struct nbody_force {
   const pt_particles *p;
   int strategy, precision;
   double G, eps;
+  /* nbody.kernel's choice, in each precision */
+  void (*kernel_f64)(int64_t, int64_t, const double *const[3], int64_t, const double *const[4],
+                     double, double *const[4]);
+  void (*kernel_f32)(int64_t, int64_t, const float *const[3], int64_t, const float *const[4],
+                     float, float *const[4]);
   size_t es;              /* bytes per value: 8 (fp64) or 4 (fp32) */
   MPI_Datatype etype;     /* MPI_DOUBLE or MPI_FLOAT */
   MPI_Datatype btype;     /* one body's four values, for block-counted collectives */
@@ -95,21 +102,26 @@ static int add_block(nbody_force *f, const void *blk, int64_t nb, int with_pot) 
   for (int64_t s0 = 0; s0 < nt; s0 += slice) {
     int64_t s1 = s0 + slice < nt ? s0 + slice : nt;
     timer_start(f, f->t_kernel);
-#pragma omp parallel for schedule(static)
-    for (int64_t c0 = s0; c0 < s1; c0 += NBODY_KERNEL_CHUNK) {
-      int64_t c1 = c0 + NBODY_KERNEL_CHUNK;
-      if (f->precision == NBODY_FP64) {
+    /* Each thread gets one contiguous run of chunks, so the kernel can tile the sources
+     * over all of them. */
+#pragma omp parallel
+    {
+      int64_t first, count;
+      pt_decomp_block((s1 - s0) / NBODY_KERNEL_CHUNK, omp_get_num_threads(), omp_get_thread_num(),
+                      &first, &count);
+      const int64_t c0 = s0 + first * NBODY_KERNEL_CHUNK, c1 = c0 + count * NBODY_KERNEL_CHUNK;
+      if (count > 0 && f->precision == NBODY_FP64) {
         const double *const t[3] = {f->tgt[0], f->tgt[1], f->tgt[2]};
         const double *const src[4] = {(const double *)b, (const double *)(b + stride),
                                       (const double *)(b + 2 * stride), (const double *)(b + 3 * stride)};
         double *const acc[4] = {f->acc[0], f->acc[1], f->acc[2], with_pot ? f->acc[3] : NULL};
-        nbody_kernel_f64(c0, c1, t, nb, src, f->eps * f->eps, acc);
-      } else {
+        f->kernel_f64(c0, c1, t, nb, src, f->eps * f->eps, acc);
+      } else if (count > 0) {
         const float *const t[3] = {f->tgt[0], f->tgt[1], f->tgt[2]};
         const float *const src[4] = {(const float *)b, (const float *)(b + stride),
                                      (const float *)(b + 2 * stride), (const float *)(b + 3 * stride)};
         float *const acc[4] = {f->acc[0], f->acc[1], f->acc[2], with_pot ? f->acc[3] : NULL};
-        nbody_kernel_f32(c0, c1, t, nb, src, (float)(f->eps * f->eps), acc);
+        f->kernel_f32(c0, c1, t, nb, src, (float)(f->eps * f->eps), acc);
       }
     }
     timer_stop(f, f->t_kernel);
@@ -277,14 +289,16 @@ static int setup(nbody_force *f) {
   return PT_OK;
 }
 
-int nbody_force_create(const pt_particles *p, int strategy, int precision, double G,
-                       double eps, pt_timers *timers, nbody_force **out) {
+int nbody_force_create(const pt_particles *p, int strategy, int precision, int kernel,
+                       double G, double eps, pt_timers *timers, nbody_force **out) {
   *out = NULL;
   nbody_force *f = calloc(1, sizeof *f);
   if (!f) return pt_agree(p->comm, PT_ERROR(PT_ERR_NOMEM, "out of memory"));
   f->p = p;
   f->strategy = strategy;
   f->precision = precision;
+  f->kernel_f64 = kernel == NBODY_KERNEL_FAST ? nbody_kernel_fast_f64 : nbody_kernel_f64;
+  f->kernel_f32 = kernel == NBODY_KERNEL_FAST ? nbody_kernel_fast_f32 : nbody_kernel_f32;
   f->G = G;
   f->eps = eps;
   f->es = precision == NBODY_FP64 ? sizeof(double) : sizeof(float);

@@ -22,11 +22,12 @@
 typedef struct nbody_force nbody_force;
 
 /* Sets up the buffers, topology or window of `strategy` for the particles `p`
- * (borrowed; their distribution must not change) with precision `precision`. The
+ * (borrowed; their distribution must not change) with precision `precision` and the
+ * interaction kernel `kernel` (enum nbody_kernel_choice). The
  * phases "forces" and "communication" are registered in `timers` (borrowed; may be
  * NULL). Errors (agreed): PT_ERR_MPI, PT_ERR_NOMEM. Collective over p->comm. */
-int nbody_force_create(const pt_particles *p, int strategy, int precision, double G,
-                       double eps, pt_timers *timers, nbody_force **f);
+int nbody_force_create(const pt_particles *p, int strategy, int precision, int kernel,
+                       double G, double eps, pt_timers *timers, nbody_force **f);
 
 /* Frees everything (the RMA window and the ring communicator too) and sets *f to NULL.
  * Collective over p->comm. */

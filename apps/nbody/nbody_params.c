@@ -8,6 +8,7 @@
 
 const char *const nbody_strategy_names[] = {"allgather", "ring", "rma", NULL};
 const char *const nbody_precision_names[] = {"fp64", "fp32", NULL};
+const char *const nbody_kernel_names[] = {"exact", "fast", NULL};
 const char *const nbody_integrator_names[] = {"leapfrog", "yoshida4", "leapfrog-dkd", NULL};
 const char *const nbody_init_names[] = {"plummer", "sphere", "kepler", "figure8", "file", NULL};
 
@@ -75,6 +76,7 @@ int nbody_params_read(pt_config *cfg, int nranks, nbody_params *p) {
   PT_TRY(pt_config_get_double(cfg, "nbody.eps", 0.0, 0.0, 1e300, &p->eps));
   PT_TRY(pt_config_get_choice(cfg, "nbody.strategy", "ring", nbody_strategy_names, &p->strategy));
   PT_TRY(pt_config_get_choice(cfg, "nbody.precision", "fp64", nbody_precision_names, &p->precision));
+  PT_TRY(pt_config_get_choice(cfg, "nbody.kernel", "exact", nbody_kernel_names, &p->kernel));
   PT_TRY(read_initial(cfg, nranks, p));
   PT_TRY(read_time(cfg, p));
   PT_TRY(pt_run_read(cfg, 100, &p->cadence));
@@ -82,6 +84,10 @@ int nbody_params_read(pt_config *cfg, int nranks, nbody_params *p) {
   PT_TRY(pt_units_read(cfg, PT_UNIT_BIT(PT_UNIT_LENGTH) | PT_UNIT_BIT(PT_UNIT_MASS) | PT_UNIT_BIT(PT_UNIT_TIME), &p->units));
   /* cpu by default: a CPU run never touches the CUDA runtime. */
   PT_TRY(pt_config_get_choice(cfg, "run.backend", "cpu", pt_backend_names, &p->backend));
+  /* Before the device check, so that the conflict shows on a host without a GPU too. */
+  if (p->backend == PT_BACKEND_CUDA && p->kernel == NBODY_KERNEL_FAST)
+    return pt_config_error(cfg, "nbody.kernel", "'fast' is a CPU kernel; run.backend = cuda computes "
+                           "forces with its own kernel (use exact)");
   const char *why;
   if (p->backend == PT_BACKEND_OPENCL)
     return pt_config_error(cfg, "run.backend", "'opencl' does not exist in partita-nbody (no OpenCL "

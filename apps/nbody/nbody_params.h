@@ -10,6 +10,9 @@
 
 enum nbody_strategy { NBODY_ALLGATHER = 0, NBODY_RING = 1, NBODY_RMA = 2 };
 enum nbody_precision { NBODY_FP64 = 0, NBODY_FP32 = 1 };
+/* exact: 1/sqrt correctly rounded (nbody_kernel); fast: a refined hardware estimate
+ * (nbody_kernel_fast). */
+enum nbody_kernel_choice { NBODY_KERNEL_EXACT = 0, NBODY_KERNEL_FAST = 1 };
 /* leapfrog: kick-drift-kick; leapfrog-dkd: drift-kick-drift (same cost, a smaller energy
  * error on eccentric orbits); yoshida4: 4th-order composition of kick-drift-kick. */
 enum nbody_integrator { NBODY_LEAPFROG = 0, NBODY_YOSHIDA4 = 1, NBODY_LEAPFROG_DKD = 2 };
@@ -18,6 +21,7 @@ enum nbody_init { NBODY_INIT_PLUMMER = 0, NBODY_INIT_SPHERE, NBODY_INIT_KEPLER,
 
 extern const char *const nbody_strategy_names[];   /* "allgather", "ring", "rma" */
 extern const char *const nbody_precision_names[];  /* "fp64", "fp32" */
+extern const char *const nbody_kernel_names[];     /* "exact", "fast" */
 extern const char *const nbody_integrator_names[]; /* "leapfrog", "yoshida4" */
 extern const char *const nbody_init_names[];       /* "plummer", "sphere", ... */
 
@@ -26,6 +30,7 @@ typedef struct nbody_params {
   double G, eps;          /* gravitational constant, Plummer softening length */
   int strategy;           /* enum nbody_strategy */
   int precision;          /* enum nbody_precision: of the force evaluation */
+  int kernel;             /* enum nbody_kernel_choice: of the CPU force evaluation */
   int init;               /* enum nbody_init */
   uint64_t seed;          /* random initial conditions */
   double radius, mass;    /* sphere: radius and total mass */

@@ -44,7 +44,9 @@ int nbody_sim_create(const nbody_params *prm, pt_particles *p, pt_timers *timers
   for (int c = 0; !err && c < 3; ++c) err = pt_particles_alloc(p, sizeof(double), (void **)&s->acc[c]);
   if (!err) err = pt_particles_alloc(p, sizeof(double), (void **)&s->pot);
   err = pt_agree(p->comm, err);
-  if (!err) err = nbody_force_create(p, prm->strategy, prm->precision, prm->G, prm->eps, timers, &s->force);
+  if (!err)
+    err = nbody_force_create(p, prm->strategy, prm->precision, prm->kernel, prm->G, prm->eps, timers,
+                             &s->force);
   s->device.backend = PT_BACKEND_CPU;
   s->device.id = -1;
   /* The CPU back-end leaves the CUDA runtime alone. */

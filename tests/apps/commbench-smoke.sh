@@ -45,8 +45,13 @@ for b in d["benchmarks"]:
         assert b["metric"] == "latency_us"
     if b["name"] == "halo_2d":
         # 16 x 16 over 2 x 1 ranks, periodic: 2 faces of 16 doubles + 2 of 8 doubles
-        assert {r["label"] for r in rows} >= {"p2p", "neighbor"}, rows
-        assert all(r["size"] == (2 * 16 + 2 * 8) * 8 for r in rows), rows
+        # depth 2 (the ghost box): 2 x 2 layers of 16 (or 8) along the first axis, and
+        # along the second 2 x 2 layers spanning the first's ghosts: 8 + 4 (or 16 + 4)
+        assert {r["label"] for r in rows} >= {"p2p", "neighbor", "p2p:k2", "p2p:k4"}, rows
+        for r in rows:
+            want = {"": 2 * 16 + 2 * 8, "k2": 2 * 2 * 16 + 2 * 2 * 12, "k4": 2 * 4 * 16 + 2 * 4 * 16}
+            assert r["size"] == want[r["label"].partition(":")[2]] * 8, r
+        assert b["note"] == "messages per rank per step: k=1: 4, k=2: 2, k=4: 1", b["note"]
 PY
 
 # Input errors: one line naming the key, exit 1 on every rank.
@@ -54,4 +59,8 @@ rc=0
 mpirun_t 30 2 "$cb" --set commbench.tests=pingpong,nosuch >"$PT_TMP/o" 2>"$PT_TMP/e" || rc=$?
 [ "$rc" -eq 1 ] || fail "unknown test: exit $rc, expected 1"
 grep -q "commbench.tests: unknown entry 'nosuch'" "$PT_TMP/e" || fail "unknown test: $(cat "$PT_TMP/e")"
+rc=0
+mpirun_t 30 2 "$cb" --set commbench.tests=halo --set commbench.halo_depths=1,2.5 >"$PT_TMP/o" 2>"$PT_TMP/e" || rc=$?
+[ "$rc" -eq 1 ] || fail "halo depth 2.5: exit $rc, expected 1"
+grep -q "commbench.halo_depths: entry 2 is 2.5" "$PT_TMP/e" || fail "halo depth 2.5: $(cat "$PT_TMP/e")"
 echo "ok: partita-commbench tables, JSON report and input errors"

@@ -1,11 +1,13 @@
 #!/bin/sh
 # Several steps per exchange (run.time_block = k: ghosts k deep, k - 1 layers computed
-# again beyond each face) change no bit: the field with k = 2, 3, 4 is identical (h5diff,
-# no tolerance) to k = 1 on 1 rank, at 1, 2, 3, 4 and 6 ranks, every halo back-end,
-# 1 and 2 threads, with and without overlap, odd and prime grids, 2D and 3D, Dirichlet,
-# Neumann and periodic faces and a source term. Output falls inside blocks (every 7
-# steps), and a restart at a step inside a block, on another rank count and another k,
-# continues to the same bits.
+# again beyond each face, the k steps as one wavefront of skewed tiles) change no bit:
+# the field with k = 2, 3, 4 and auto is identical (h5diff, no tolerance) to k = 1 on 1
+# rank, at 1, 2, 3, 4 and 6 ranks, every halo back-end, 1 and 2 threads (threads run
+# tiles in a pipeline), tiles of the default width and narrow ones (many tiles on one
+# thread), with and without overlap, odd and prime grids, 2D and 3D, Dirichlet, Neumann
+# and periodic faces and a source term. Output falls inside blocks (every 7 steps, so
+# blocks are cut short), and a restart at a step inside a block, on another rank count
+# and another k, continues to the same bits.
 . "$(dirname "$0")/../common.sh"
 heat="$top_builddir/apps/heat/partita-heat"
 [ -n "$H5DIFF" ] || { echo "h5diff not found: skipped"; exit 77; }
@@ -30,18 +32,20 @@ check() { # NAME ARGS...
   run "$ref" 1 1 "$@"
   i=0 runs=0
   for np in 1 2 3 4 6; do
-    for k in 2 3 4; do
+    for k in 2 3 4 auto; do
       halo=$(echo p2p neighbor rma rma-pscw | cut -d' ' -f$((1 + i % 4)))
+      tile=$(echo auto 7 11 | cut -d' ' -f$((1 + i % 3)))
       th=$((1 + i % 2)) ov=$([ $((i / 2 % 2)) -eq 0 ] && echo true || echo false)
       i=$((i + 1))
       d="$PT_TMP/$name-$np-$k"
-      run "$d" "$np" "$th" "$@" --set run.time_block=$k --set run.halo=$halo --set run.overlap=$ov
-      same "$ref" "$d" "$name: $np ranks, k = $k, $halo, $th thread(s), overlap $ov"
+      run "$d" "$np" "$th" "$@" --set run.time_block=$k --set run.halo=$halo --set run.overlap=$ov \
+        --set run.time_tile=$tile
+      same "$ref" "$d" "$name: $np ranks, k = $k, $halo, $th thread(s), tile $tile, overlap $ov"
       rm -rf "$d"
       runs=$((runs + 1))
     done
   done
-  echo "ok: $name, $runs runs (k = 2, 3, 4 on 1-6 ranks, 4 back-ends) identical to k = 1"
+  echo "ok: $name, $runs runs (k = 2, 3, 4, auto on 1-6 ranks, 4 back-ends) identical to k = 1"
 }
 
 steps="--set time.steps=29 --set output.every=7"

@@ -28,6 +28,8 @@ for np in 1 4; do
   bad $np "--set nbody.n=0: nbody.n: must be >= 1 (got 0)" "$deck" --set nbody.n=0
   bad $np "negeps.ini:3: nbody.eps: must be >= 0" "$negeps"
   bad $np "nbody.strategy:" "$deck" --set nbody.strategy=tree
+  bad $np "--set nbody.kernel=quick: nbody.kernel: must be one of exact, fast (got 'quick')" "$deck" --set nbody.kernel=quick
+  bad $np "nbody.kernel: 'fast' is a CPU kernel; run.backend = cuda computes forces with its own kernel (use exact)" "$deck" --set nbody.kernel=fast --set run.backend=cuda
   bad $np "time.end_time: give time.steps or time.end_time, not both" "$deck" --set time.end_time=1
   bad $np "missing.h5" "$nodeck" --set initial.file="$PT_TMP/missing.h5"
   # Without a GPU (or without CUDA in the build) the CUDA back-end is an input error;

@@ -189,6 +189,24 @@ TEST_P(HaloExchange, BeginAndEndSplitByWork) {
   expect_round(4);
 }
 
+TEST_P(HaloExchange, ProgressCallsDuringTheWorkChangeNothing) {
+  if (!h_) return;
+  EXPECT_EQ(pt_halo_progress(h_), PT_OK) << "no exchange in flight: " << pt_error_message();
+  fill_round(f_, 5);
+  EXPECT_EQ(pt_halo_begin(h_), PT_OK) << pt_error_message();
+  // Interior work in slabs with a look at the exchange between them, some ranks longer.
+  for (int slab = 0; slab < 8; ++slab) {
+    std::this_thread::sleep_for(std::chrono::microseconds(200 * (pt_test::rank() % 2)));
+    EXPECT_EQ(pt_halo_progress(h_), PT_OK) << pt_error_message();
+  }
+  EXPECT_EQ(pt_halo_end(h_), PT_OK) << pt_error_message();
+  expect_round(5);
+  // The requests a progress call completed are started again by the next exchange.
+  fill_round(f_, 6);
+  EXPECT_EQ(pt_halo_exchange(h_), PT_OK) << pt_error_message();
+  expect_round(6);
+}
+
 INSTANTIATE_TEST_SUITE_P(All, HaloExchange,
                          testing::Combine(testing::Range(0, (int)PT_HALO_NKINDS), testing::Range(0, 3),
                                           testing::Values(0, 1), testing::Values(1, 2)),

@@ -3,6 +3,7 @@
 #include "pt_test.h"
 
 #include <cmath>
+#include <cstdio>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -31,10 +32,10 @@ double max_all(double v) {
   return s;
 }
 
-nbody_params plummer(int64_t n, double eps, int strategy, int precision) {
+nbody_params plummer(int64_t n, double eps, int strategy, int precision, int kernel = NBODY_KERNEL_EXACT) {
   nbody_params p;
   std::memset(&p, 0, sizeof p);
-  p.n = n, p.G = 1, p.eps = eps, p.strategy = strategy, p.precision = precision;
+  p.n = n, p.G = 1, p.eps = eps, p.strategy = strategy, p.precision = precision, p.kernel = kernel;
   p.init = NBODY_INIT_PLUMMER, p.seed = 12345, p.dt = 1e-3;
   return p;
 }
@@ -93,13 +94,14 @@ struct Forces {
 
 int compute(const pt_particles *p, const nbody_params &prm, Forces &f, bool pot) {
   nbody_force *force;
-  PT_TRY(nbody_force_create(p, prm.strategy, prm.precision, prm.G, prm.eps, nullptr, &force));
+  PT_TRY(nbody_force_create(p, prm.strategy, prm.precision, prm.kernel, prm.G, prm.eps, nullptr, &force));
   int err = nbody_force_compute(force, f.acc(), pot ? f.pot.data() : nullptr);
   nbody_force_destroy(&force);
   return err;
 }
 
 const int strategies[] = {NBODY_ALLGATHER, NBODY_RING, NBODY_RMA};
+const int kernels[] = {NBODY_KERNEL_EXACT, NBODY_KERNEL_FAST};
 
 }  // namespace
 
@@ -169,9 +171,10 @@ TEST(NbodyIc, PlummerIsRankCountIndependentAndInEquilibrium) {
   nbody_sim_destroy(&s);
 }
 
-// All three strategies against the serial reference (1e-13 relative rms, FP64), at
-// this launch's rank count; allgather and rma bitwise equal to a one-rank run; the
-// potential does not change the accelerations; FP32 to single-precision accuracy.
+// All three strategies with either kernel against the serial reference (1e-13 relative
+// rms, FP64), at this launch's rank count; allgather and rma bitwise equal to a one-rank
+// run; the potential does not change the accelerations; FP32 to single-precision
+// accuracy.
 TEST(NbodyForce, StrategiesMatchSerialReference) {
   const double eps = 0.01;
   nbody_params prm = plummer(517, eps, NBODY_ALLGATHER, NBODY_FP64);  // uneven blocks
@@ -181,43 +184,89 @@ TEST(NbodyForce, StrategiesMatchSerialReference) {
   Global g(p);
   std::vector<double> ref[3], refpot;
   reference_forces(g, 1.0, eps, ref, refpot);
-  Forces serial(one);
-  EXPECT_EQ(compute(one, prm, serial, true), PT_OK);
-  for (int strategy : strategies) {
-    SCOPED_TRACE(nbody_strategy_names[strategy]);
-    prm.strategy = strategy;
-    Forces f(p), nopot(p);
-    EXPECT_EQ(compute(p, prm, f, true), PT_OK);
-    EXPECT_EQ(compute(p, prm, nopot, false), PT_OK);
-    EXPECT_LE(rel_rms(p, f.acc(), ref, 3), 1e-13);
-    const double *pot[1] = {f.pot.data()};
-    EXPECT_LE(rel_rms(p, pot, &refpot, 1), 1e-13);
-    int same_nopot = 1, same_serial = 1;
-    for (int64_t i = 0; i < p->n; ++i)
-      for (int c = 0; c < 3; ++c) {
-        same_nopot &= f.a[c][i] == nopot.a[c][i];
-        same_serial &= f.a[c][i] == serial.a[c][p->offset + i];
+  for (int kernel : kernels) {
+    prm.kernel = kernel;
+    Forces serial(one);
+    EXPECT_EQ(compute(one, prm, serial, true), PT_OK);
+    for (int strategy : strategies) {
+      SCOPED_TRACE(std::string(nbody_kernel_names[kernel]) + " " + nbody_strategy_names[strategy]);
+      prm.strategy = strategy;
+      Forces f(p), nopot(p);
+      EXPECT_EQ(compute(p, prm, f, true), PT_OK);
+      EXPECT_EQ(compute(p, prm, nopot, false), PT_OK);
+      EXPECT_LE(rel_rms(p, f.acc(), ref, 3), 1e-13);
+      const double *pot[1] = {f.pot.data()};
+      EXPECT_LE(rel_rms(p, pot, &refpot, 1), 1e-13);
+      int same_nopot = 1, same_serial = 1;
+      for (int64_t i = 0; i < p->n; ++i)
+        for (int c = 0; c < 3; ++c) {
+          same_nopot &= f.a[c][i] == nopot.a[c][i];
+          same_serial &= f.a[c][i] == serial.a[c][p->offset + i];
+        }
+      EXPECT_EQ(same_nopot, 1);
+      if (strategy != NBODY_RING) {
+        EXPECT_EQ(same_serial, 1) << "not bitwise equal to one rank";
       }
-    EXPECT_EQ(same_nopot, 1);
-    if (strategy != NBODY_RING) {
-      EXPECT_EQ(same_serial, 1) << "not bitwise equal to one rank";
+      prm.precision = NBODY_FP32;
+      Forces f32(p);
+      EXPECT_EQ(compute(p, prm, f32, true), PT_OK);
+      EXPECT_LE(rel_rms(p, f32.acc(), ref, 3), 1e-5);
+      prm.precision = NBODY_FP64;
     }
-    prm.precision = NBODY_FP32;
-    Forces f32(p);
-    EXPECT_EQ(compute(p, prm, f32, true), PT_OK);
-    EXPECT_LE(rel_rms(p, f32.acc(), ref, 3), 1e-5);
-    prm.precision = NBODY_FP64;
   }
   pt_particles_destroy(&one);
   pt_particles_destroy(&p);
 }
 
-// Ten leapfrog steps of every strategy against the same steps with the reference forces.
+// The fast kernel against the correctly rounded one over a Plummer sphere: the RMS over
+// bodies of each body's relative force error, softened (eps = 0.01) and not (eps = 0:
+// the zero-distance masking), with the potential and without (the same accelerations).
+TEST(NbodyForce, FastKernelMatchesExactOverPlummerSphere) {
+  for (double eps : {0.01, 0.0})
+    for (int precision : {NBODY_FP64, NBODY_FP32}) {
+      SCOPED_TRACE(testing::Message() << "eps " << eps << ", " << nbody_precision_names[precision]);
+      nbody_params prm = plummer(4096, eps, NBODY_ALLGATHER, precision);
+      pt_particles *p;
+      ASSERT_EQ(nbody_ic_create(MPI_COMM_WORLD, &prm, &p), PT_OK);
+      Forces exact(p), fast(p), nopot(p);
+      EXPECT_EQ(compute(p, prm, exact, true), PT_OK);
+      prm.kernel = NBODY_KERNEL_FAST;
+      EXPECT_EQ(compute(p, prm, fast, true), PT_OK);
+      EXPECT_EQ(compute(p, prm, nopot, false), PT_OK);
+      double sa = 0, sp = 0;
+      int same_nopot = 1;
+      for (int64_t i = 0; i < p->n; ++i) {
+        double d2 = 0, r2 = 0;
+        for (int c = 0; c < 3; ++c) {
+          const double d = fast.a[c][i] - exact.a[c][i];
+          d2 += d * d, r2 += exact.a[c][i] * exact.a[c][i];
+          same_nopot &= fast.a[c][i] == nopot.a[c][i];
+        }
+        const double dp = (fast.pot[i] - exact.pot[i]) / exact.pot[i];
+        sa += d2 / r2, sp += dp * dp;
+      }
+      const double rms_a = std::sqrt(sum_all(sa) / (double)p->ntotal);
+      const double rms_p = std::sqrt(sum_all(sp) / (double)p->ntotal);
+      if (pt_test::rank() == 0)
+        std::printf("fast vs exact, %s, eps %g: RMS relative error of the force %.3e, of the "
+                    "potential %.3e\n", nbody_precision_names[precision], eps, rms_a, rms_p);
+      // FP64: the target; FP32: a few ulp of float, as the exact FP32 kernel's rounding.
+      const double bound = precision == NBODY_FP64 ? 1e-14 : 1e-6;
+      EXPECT_LE(rms_a, bound);
+      EXPECT_LE(rms_p, bound);
+      EXPECT_EQ(same_nopot, 1);
+      pt_particles_destroy(&p);
+    }
+}
+
+// Ten leapfrog steps of every strategy and kernel against the same steps with the
+// reference forces.
 TEST(NbodySim, PositionsAfterTenStepsMatchSerialReference) {
   const double eps = 0.01, dt = 1e-3;
+  for (int kernel : kernels)
   for (int strategy : strategies) {
-    SCOPED_TRACE(nbody_strategy_names[strategy]);
-    nbody_params prm = plummer(301, eps, strategy, NBODY_FP64);
+    SCOPED_TRACE(std::string(nbody_kernel_names[kernel]) + " " + nbody_strategy_names[strategy]);
+    nbody_params prm = plummer(301, eps, strategy, NBODY_FP64, kernel);
     pt_particles *p;
     ASSERT_EQ(nbody_ic_create(MPI_COMM_WORLD, &prm, &p), PT_OK);
     Global g(p);
@@ -248,11 +297,11 @@ namespace {
 
 // Maximum relative energy error of the two-body problem over `orbits` orbits, with
 // the energy computed here from the bodies (exact two-body potential).
-double kepler_energy_error(int integrator, int steps_per_orbit, int orbits) {
+double kepler_energy_error(int integrator, int steps_per_orbit, int orbits, int kernel) {
   nbody_params prm;
   std::memset(&prm, 0, sizeof prm);
   prm.n = 2, prm.G = 1, prm.init = NBODY_INIT_KEPLER, prm.ecc = 0.5, prm.semi_major = 1;
-  prm.mass = 1, prm.mass_ratio = 1, prm.integrator = integrator;
+  prm.mass = 1, prm.mass_ratio = 1, prm.integrator = integrator, prm.kernel = kernel;
   prm.dt = nbody_kepler_period(&prm) / steps_per_orbit;
   pt_particles *p;
   nbody_sim *s;
@@ -279,61 +328,74 @@ double kepler_energy_error(int integrator, int steps_per_orbit, int orbits) {
 
 TEST(NbodyKepler, LeapfrogIsSecondOrderWithinBound) {
   if (pt_test::size() != 1) GTEST_SKIP() << "two bodies: a serial test";
-  double e1 = kepler_energy_error(NBODY_LEAPFROG, 1000, 10);
-  double e2 = kepler_energy_error(NBODY_LEAPFROG, 2000, 10);
-  EXPECT_LE(e1, 1.1e-4);  // 1.0730e-4 for kick-drift-kick (docs/verification.md)
-  EXPECT_NEAR(e1 / e2, 4.0, 0.2) << e1 << " " << e2;
+  for (int kernel : kernels) {
+    SCOPED_TRACE(nbody_kernel_names[kernel]);
+    double e1 = kepler_energy_error(NBODY_LEAPFROG, 1000, 10, kernel);
+    double e2 = kepler_energy_error(NBODY_LEAPFROG, 2000, 10, kernel);
+    EXPECT_LE(e1, 1.1e-4);  // 1.0730e-4 for kick-drift-kick (docs/verification.md)
+    EXPECT_NEAR(e1 / e2, 4.0, 0.2) << e1 << " " << e2;
+  }
 }
 
 TEST(NbodyKepler, DriftKickDriftLeapfrogMeetsTheEnergyBound) {
   // The bound, 3e-5 at 1000 steps per orbit over 10 orbits of e = 0.5, is
   // drift-kick-drift's (2.534e-5, independent Python check in docs/verification.md).
   if (pt_test::size() != 1) GTEST_SKIP() << "two bodies: a serial test";
-  double e1 = kepler_energy_error(NBODY_LEAPFROG_DKD, 1000, 10);
-  double e2 = kepler_energy_error(NBODY_LEAPFROG_DKD, 2000, 10);
-  EXPECT_LE(e1, 3e-5);
-  EXPECT_NEAR(e1 / e2, 4.0, 0.2) << e1 << " " << e2;
+  for (int kernel : kernels) {
+    SCOPED_TRACE(nbody_kernel_names[kernel]);
+    double e1 = kepler_energy_error(NBODY_LEAPFROG_DKD, 1000, 10, kernel);
+    double e2 = kepler_energy_error(NBODY_LEAPFROG_DKD, 2000, 10, kernel);
+    EXPECT_LE(e1, 3e-5);
+    EXPECT_NEAR(e1 / e2, 4.0, 0.2) << e1 << " " << e2;
+  }
 }
 
 TEST(NbodyKepler, Yoshida4IsFourthOrder) {
   if (pt_test::size() != 1) GTEST_SKIP() << "two bodies: a serial test";
-  double e1 = kepler_energy_error(NBODY_YOSHIDA4, 1000, 10);
-  double e2 = kepler_energy_error(NBODY_YOSHIDA4, 2000, 10);
-  EXPECT_NEAR(e1 / e2, 16.0, 1.5) << e1 << " " << e2;
+  for (int kernel : kernels) {
+    SCOPED_TRACE(nbody_kernel_names[kernel]);
+    double e1 = kepler_energy_error(NBODY_YOSHIDA4, 1000, 10, kernel);
+    double e2 = kepler_energy_error(NBODY_YOSHIDA4, 2000, 10, kernel);
+    EXPECT_NEAR(e1 / e2, 16.0, 1.5) << e1 << " " << e2;
+  }
 }
 
 TEST(NbodyFigure8, ReturnsToStartAfterOnePeriod) {
   if (pt_test::size() > 3) GTEST_SKIP() << "three bodies: at most three ranks";
-  nbody_params prm;
-  std::memset(&prm, 0, sizeof prm);
-  prm.n = 3, prm.G = 1, prm.init = NBODY_INIT_FIGURE8, prm.integrator = NBODY_YOSHIDA4;
-  prm.strategy = NBODY_RING;
-  const int steps = 4000;
-  prm.dt = NBODY_FIGURE8_PERIOD / steps;
-  pt_particles *p;
-  ASSERT_EQ(nbody_ic_create(MPI_COMM_WORLD, &prm, &p), PT_OK);
-  std::vector<double> x0[3];
-  for (int c = 0; c < 3; ++c) x0[c].assign(p->x[c], p->x[c] + p->n);
-  nbody_sim *s;
-  ASSERT_EQ(nbody_sim_create(&prm, p, nullptr, &s), PT_OK);
-  EXPECT_EQ(nbody_sim_start(s), PT_OK);
-  for (int k = 0; k < steps; ++k) EXPECT_EQ(nbody_sim_step(s, 0), PT_OK);
-  double d = 0;
-  for (int64_t i = 0; i < s->p->n; ++i) {
-    double r2 = 0;
-    for (int c = 0; c < 3; ++c) r2 += (s->p->x[c][i] - x0[c][i]) * (s->p->x[c][i] - x0[c][i]);
-    d = std::fmax(d, std::sqrt(r2));
+  for (int kernel : kernels) {
+    SCOPED_TRACE(nbody_kernel_names[kernel]);
+    nbody_params prm;
+    std::memset(&prm, 0, sizeof prm);
+    prm.n = 3, prm.G = 1, prm.init = NBODY_INIT_FIGURE8, prm.integrator = NBODY_YOSHIDA4;
+    prm.strategy = NBODY_RING, prm.kernel = kernel;
+    const int steps = 4000;
+    prm.dt = NBODY_FIGURE8_PERIOD / steps;
+    pt_particles *p;
+    ASSERT_EQ(nbody_ic_create(MPI_COMM_WORLD, &prm, &p), PT_OK);
+    std::vector<double> x0[3];
+    for (int c = 0; c < 3; ++c) x0[c].assign(p->x[c], p->x[c] + p->n);
+    nbody_sim *s;
+    ASSERT_EQ(nbody_sim_create(&prm, p, nullptr, &s), PT_OK);
+    EXPECT_EQ(nbody_sim_start(s), PT_OK);
+    for (int k = 0; k < steps; ++k) EXPECT_EQ(nbody_sim_step(s, 0), PT_OK);
+    double d = 0;
+    for (int64_t i = 0; i < s->p->n; ++i) {
+      double r2 = 0;
+      for (int c = 0; c < 3; ++c) r2 += (s->p->x[c][i] - x0[c][i]) * (s->p->x[c][i] - x0[c][i]);
+      d = std::fmax(d, std::sqrt(r2));
+    }
+    EXPECT_LE(max_all(d), 1e-6);
+    nbody_sim_destroy(&s);
   }
-  EXPECT_LE(max_all(d), 1e-6);
-  nbody_sim_destroy(&s);
 }
 
 // Plummer, N = 1024: energy error and momentum drift within the bounds measured for
-// docs/verification.md (with margin), for every strategy at this rank count.
+// docs/verification.md (with margin), for every strategy and kernel at this rank count.
 TEST(NbodyPlummer, ConservesEnergyAndMomentum) {
+  for (int kernel : kernels)
   for (int strategy : strategies) {
-    SCOPED_TRACE(nbody_strategy_names[strategy]);
-    nbody_params prm = plummer(1024, 0.01, strategy, NBODY_FP64);
+    SCOPED_TRACE(std::string(nbody_kernel_names[kernel]) + " " + nbody_strategy_names[strategy]);
+    nbody_params prm = plummer(1024, 0.01, strategy, NBODY_FP64, kernel);
     pt_particles *p;
     nbody_sim *s;
     ASSERT_EQ(nbody_ic_create(MPI_COMM_WORLD, &prm, &p), PT_OK);
@@ -382,6 +444,11 @@ TEST(NbodyParams, BadInputIsOneClearError) {
   EXPECT_NE(m.find("test.ini:2: nbody.eps:"), std::string::npos) << m;
   EXPECT_EQ(read_deck("[nbody]\nstrategy = tree\n", 1, m), PT_ERR_INPUT);
   EXPECT_NE(m.find("test.ini:2: nbody.strategy:"), std::string::npos) << m;
+  EXPECT_EQ(read_deck("[nbody]\nkernel = quick\n", 1, m), PT_ERR_INPUT);
+  EXPECT_NE(m.find("test.ini:2: nbody.kernel: must be one of exact, fast (got 'quick')"), std::string::npos)
+      << m;
+  EXPECT_EQ(read_deck("[nbody]\nkernel = fast\n[run]\nbackend = cuda\n", 1, m), PT_ERR_INPUT);
+  EXPECT_NE(m.find("test.ini:2: nbody.kernel: 'fast' is a CPU kernel"), std::string::npos) << m;
   EXPECT_EQ(read_deck("[time]\nsteps = 10\nend_time = 1\n", 1, m), PT_ERR_INPUT);
   EXPECT_NE(m.find("test.ini:3: time.end_time: give time.steps or time.end_time"), std::string::npos) << m;
   EXPECT_EQ(read_deck("[initial]\ntype = kepler\n", 3, m), PT_ERR_INPUT);

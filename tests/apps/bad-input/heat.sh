@@ -43,6 +43,9 @@ bad 1 "run.time_block: ghost width 9 exceeds the " "$deck" --set grid.nx=8 --set
 bad 1 "run.time_block: 2 steps per exchange need the explicit scheme" "$deck" --set time.scheme=backward-euler \
   --set run.time_block=2
 bad 1 "run.time_block: must be >= 1 (got 0)" "$deck" --set run.time_block=0
+bad 1 "run.time_block: must be <= 64 (got 65)" "$deck" --set run.time_block=65
+bad 1 "run.time_block: must be a whole number 1-64 or auto (got 'fast')" "$deck" --set run.time_block=fast
+bad 1 "run.time_tile: must be >= 1 (got 0)" "$deck" --set run.time_block=2 --set run.time_tile=0
 bad 1 "boundary.x_lo: must be one of dirichlet, neumann, periodic" "$deck" --set boundary.x_lo=hot
 # Out-of-range, non-finite and overflowing values.
 bad 1 "--set grid.nx=2: grid.nx: must be >= 3 (got 2)" "$deck" --set grid.nx=2
