@@ -25,6 +25,7 @@
 #include "pt_signal.h"
 #include "pt_run.h"
 #include "pt_units.h"
+#include "pt_opencl.h"
 #include "pt_device.h"
 #include "pt_particles.h"
 #include "pt_version.h"

@@ -49,7 +49,7 @@ static void print_usage(const char *prog, const char *usage, int passthrough) {
          "  --help-keys              print every input deck key: type, default, allowed values\n"
          "                           and the value this run would use (with INPUT), and exit\n"
          "  --version                print the version, git revision, configure options and\n"
-         "                           the MPI, HDF5, CUDA (and PETSc) versions, and exit\n");
+         "                           the MPI, HDF5, CUDA, OpenCL (and PETSc) versions, and exit\n");
   if (passthrough)
     printf("  -NAME [VALUE]            passed to the solver library (e.g. -ksp_type cg)\n");
   printf("\nexit codes:\n"

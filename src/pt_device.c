@@ -15,7 +15,7 @@
 #include <mpi-ext.h>
 #endif
 
-const char *const pt_backend_names[] = {"cpu", "cuda", "auto", NULL};
+const char *const pt_backend_names[] = {"cpu", "cuda", "auto", "opencl", NULL};
 
 int pt_device_built(void) {
 #ifdef PT_HAVE_CUDA
@@ -96,7 +96,26 @@ static int bind_device(pt_device_info *info) {
 #endif
 }
 
+/* This rank's OpenCL device as `ocl` names it: PT_OK, or the recorded reason. */
+static int pick_opencl(const pt_opencl_options *ocl, pt_device_info *info) {
+  if (!ocl) return PT_ERROR(PT_ERR_INPUT, "this program has no OpenCL back-end");
+  return pt_opencl_pick(ocl, info->local_rank, &info->id, &info->count, info->name, sizeof info->name);
+}
+
+/* The lowest rank with `fail` set, or INT_MAX; `reason` (that rank's) goes to every rank. */
+static int first_failing(MPI_Comm comm, int rank, int fail, char *reason, int len, int *first) {
+  int mine = fail ? rank : INT_MAX;
+  PT_MPI(MPI_Allreduce(&mine, first, 1, MPI_INT, MPI_MIN, comm));
+  if (*first != INT_MAX) PT_MPI(MPI_Bcast(reason, len, MPI_CHAR, *first, comm));
+  return PT_OK;
+}
+
 int pt_device_select(MPI_Comm comm, pt_backend want, pt_device_info *info) {
+  return pt_device_select_with(comm, want, NULL, info);
+}
+
+int pt_device_select_with(MPI_Comm comm, pt_backend want, const pt_opencl_options *ocl,
+                          pt_device_info *info) {
   memset(info, 0, sizeof *info);
   info->backend = PT_BACKEND_CPU;
   info->id = -1;
@@ -109,30 +128,54 @@ int pt_device_select(MPI_Comm comm, pt_backend want, pt_device_info *info) {
   /* Unchecked: a failure to free leaks one handle and takes nothing from the answer. */
   MPI_Comm_free(&node);
   PT_TRY(err);
-  const char *why;
-  info->count = pt_device_count(&why);
   if (want == PT_BACKEND_CPU) return PT_OK;
-
-  /* The lowest rank without a device decides, and says why, for every rank. */
-  int missing = info->count > 0 ? INT_MAX : rank, first;
-  PT_MPI(MPI_Allreduce(&missing, &first, 1, MPI_INT, MPI_MIN, comm));
-  if (first != INT_MAX) {
-    char reason[sizeof probe_why];
+  char reason[sizeof probe_why] = "", cl_reason[1024] = "";
+  int first, cuda_first = INT_MAX;
+  if (want != PT_BACKEND_OPENCL) {
+    /* The lowest rank without a device decides, and says why, for every rank. */
+    const char *why;
+    info->count = pt_device_count(&why);
     snprintf(reason, sizeof reason, "%s", why);
-    PT_MPI(MPI_Bcast(reason, (int)sizeof reason, MPI_CHAR, first, comm));
+    PT_TRY(first_failing(comm, rank, info->count == 0, reason, (int)sizeof reason, &cuda_first));
+    if (cuda_first == INT_MAX) {
+      err = pt_agree(comm, bind_device(info));
+      if (err) {
+        info->backend = PT_BACKEND_CPU;
+        info->id = -1;
+      }
+      return err;
+    }
     if (want == PT_BACKEND_CUDA)
-      return pt_agree(comm, rank != first ? PT_OK : PT_ERROR(PT_ERR_INPUT,
+      return pt_agree(comm, rank != cuda_first ? PT_OK : PT_ERROR(PT_ERR_INPUT,
                       "backend cuda: no usable CUDA device on rank %d (%s)", rank, reason));
-    /* Without CUDA in the build, auto meaning the CPU is no news. */
-    if (pt_device_built())
-      pt_log(PT_LOG_INFO, "backend auto: no usable CUDA device on rank %d (%s); running on the CPU",
-             first, reason);
+    info->count = 0;
+  }
+  /* What auto says of CUDA: nothing when the build has none. */
+  char cuda_said[sizeof reason + 64] = "";
+  if (pt_device_built())
+    snprintf(cuda_said, sizeof cuda_said, "no usable CUDA device on rank %d (%s); ", cuda_first, reason);
+  if (want == PT_BACKEND_AUTO && !(ocl && pt_opencl_built())) {
+    if (pt_device_built()) pt_log(PT_LOG_INFO, "backend auto: %srunning on the CPU", cuda_said);
     return PT_OK;
   }
-  err = pt_agree(comm, bind_device(info));
-  if (err) {
-    info->backend = PT_BACKEND_CPU;
-    info->id = -1;
+  /* OpenCL, asked for or the next choice of auto. */
+  const int cl_err = pick_opencl(ocl, info);
+  if (cl_err) snprintf(cl_reason, sizeof cl_reason, "%s", pt_error_message());
+  pt_error_clear();
+  PT_TRY(first_failing(comm, rank, cl_err != PT_OK, cl_reason, (int)sizeof cl_reason, &first));
+  if (first == INT_MAX) {
+    info->backend = PT_BACKEND_OPENCL;
+    if (want == PT_BACKEND_AUTO)
+      pt_log(PT_LOG_INFO, "backend auto: %srunning on OpenCL (rank 0: %s)", cuda_said, info->name);
+    return PT_OK;
   }
-  return err;
+  info->id = -1;
+  info->count = 0;
+  info->name[0] = 0;
+  /* Asked for by the deck, a missing device is the deck's error, whatever the cause. */
+  if (want == PT_BACKEND_OPENCL)
+    return pt_agree(comm, rank != first ? PT_OK : PT_ERROR(PT_ERR_INPUT, "backend opencl: %s", cl_reason));
+  pt_log(PT_LOG_INFO, "backend auto: %sno usable OpenCL device on rank %d (%s); running on the CPU",
+         cuda_said, first, cl_reason);
+  return PT_OK;
 }

@@ -1,33 +1,41 @@
 /** @file
- * pt_device: GPU discovery and selection (one GPU per rank, chosen from the rank's
- * position on its node), the run-time choice between the CPU and CUDA back-ends with a
- * CPU fallback, and checking of every CUDA call. A build without CUDA has the same API:
- * it reports "no CUDA support in this build" and always runs on the CPU. */
+ * pt_device: device discovery and selection (one device per rank, chosen from the rank's
+ * position on its node), the run-time choice between the CPU, CUDA and OpenCL back-ends
+ * with a CPU fallback, and checking of every CUDA call (pt_opencl checks OpenCL's). A
+ * build without CUDA or OpenCL has the same API: it reports "no CUDA support in this
+ * build" (or "no OpenCL in this build") and runs on what it has. */
 #ifndef PT_DEVICE_H
 #define PT_DEVICE_H
 
 #include <mpi.h>
+
+#include "pt_opencl.h"
 
 #ifdef __cplusplus
 extern "C" {
 #endif
 
 /** Where the node-level compute runs. */
-typedef enum { PT_BACKEND_CPU = 0, PT_BACKEND_CUDA = 1, PT_BACKEND_AUTO = 2 } pt_backend;
+typedef enum {
+  PT_BACKEND_CPU = 0,    /**< "cpu" */
+  PT_BACKEND_CUDA = 1,   /**< "cuda" */
+  PT_BACKEND_AUTO = 2,   /**< "auto": CUDA, else OpenCL, else the CPU */
+  PT_BACKEND_OPENCL = 3  /**< "opencl" */
+} pt_backend;
 
-/** Names of the back-ends in enum order ("cpu", "cuda", "auto"), NULL-terminated: the
- * choices of an app's run.backend key. */
+/** Names of the back-ends in enum order ("cpu", "cuda", "auto", "opencl"),
+ * NULL-terminated: the choices of an app's run.backend key. */
 extern const char *const pt_backend_names[];
 
 /** What pt_device_select chose for this rank. */
 typedef struct pt_device_info {
-  pt_backend backend;    /**< PT_BACKEND_CPU or PT_BACKEND_CUDA, the same on every rank */
-  int id;                /**< CUDA device of this rank, -1 on the CPU back-end */
-  int count;             /**< CUDA devices visible to this rank */
+  pt_backend backend;    /**< PT_BACKEND_CPU, _CUDA or _OPENCL, the same on every rank */
+  int id;                /**< CUDA or OpenCL device index of this rank, -1 on the CPU */
+  int count;             /**< CUDA devices visible to this rank (OpenCL: on its platform) */
   int local_rank;        /**< rank among the ranks sharing this node */
   int local_size;        /**< ranks sharing this node */
   int mpi_cuda_aware;    /**< MPI accepts device buffers (MPIX_Query_cuda_support) */
-  char name[256];        /**< device name, "" on the CPU */
+  char name[256];        /**< device name, "" on the CPU (OpenCL: "platform: device") */
 } pt_device_info;
 
 /** 1 if this library was built with CUDA, else 0. Not collective. */
@@ -51,6 +59,18 @@ int pt_device_count(const char **why);
  * "backend cuda: no usable CUDA device on rank R (<why>)", PT_ERR_RUNTIME (a CUDA call
  * failed), PT_ERR_MPI. Collective over `comm`. */
 int pt_device_select(MPI_Comm comm, pt_backend want, pt_device_info *info);
+
+/** As pt_device_select, for a program with an OpenCL back-end (pt_device_select is this
+ * with ocl = NULL: no OpenCL back-end, so auto never picks it and PT_BACKEND_OPENCL is
+ * PT_ERR_INPUT). PT_BACKEND_OPENCL takes the device `ocl` names on every rank;
+ * PT_BACKEND_AUTO takes CUDA where every rank
+ * has a CUDA device, else OpenCL where every rank has that device, else the CPU, with one
+ * line on rank 0 saying which it chose and why. Errors (agreed): those of
+ * pt_device_select; PT_ERR_INPUT from pt_opencl_pick (no platform, an index out of range
+ * naming its key, no OpenCL in this build), prefixed "backend opencl: " and from the
+ * lowest rank that failed. Collective over `comm`. */
+int pt_device_select_with(MPI_Comm comm, pt_backend want, const pt_opencl_options *ocl,
+                          pt_device_info *info);
 
 /** 1 if MPI reports at run time that it accepts CUDA device buffers (Open MPI's
  * MPIX_Query_cuda_support), else 0. Not collective. */

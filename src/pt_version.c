@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "pt_device.h"
+#include "pt_opencl.h"
 #include "pt_error.h"
 
 #ifndef PT_GIT_REVISION
@@ -63,7 +64,7 @@ void pt_version_print(FILE *out, const char *prog) {
   fprintf(out, "  git revision: %s\n", PT_GIT_REVISION);
   fprintf(out, "  configured with: %s\n", PT_CONFIGURE_ARGS[0] ? PT_CONFIGURE_ARGS : "(defaults)");
   fprintf(out, "  MPI %s%s%s\n", std, mpi[0] ? ": " : "", mpi);
-  fprintf(out, "  %s\n  %s\n", h5, pt_device_cuda_version());
+  fprintf(out, "  %s\n  %s\n  %s\n", h5, pt_device_cuda_version(), pt_opencl_version());
   for (int i = 0; i < nextra; ++i) fprintf(out, "  %s\n", extra[i]);
   fflush(out);
 }
@@ -115,6 +116,7 @@ int pt_version_report(pt_report *r, MPI_Comm comm, int argc, char **argv) {
   if (!err) err = pt_report_add_string(r, "build", "mpi_library", mpi);
   if (!err) err = pt_report_add_string(r, "build", "hdf5", h5);
   if (!err) err = pt_report_add_string(r, "build", "cuda", pt_device_cuda_version());
+  if (!err) err = pt_report_add_string(r, "build", "opencl", pt_opencl_version());
   for (int i = 0; i < nextra && !err; ++i) {
     char key[16];
     snprintf(key, sizeof key, "extra_%d", i);

@@ -3,8 +3,8 @@
  * on a 2D or 3D box, forward Euler, domain-decomposed. Written against the installed
  * library alone (docs/tutorial.md walks through it): Partita decomposes the grid,
  * exchanges the ghosts, reads the deck, runs the step loop with its output, checkpoints,
- * stops and progress line, and writes the report. The in-tree build with CUDA adds a
- * device back-end (run.backend; the table below). */
+ * stops and progress line, and writes the report. The in-tree build with CUDA or OpenCL
+ * adds device back-ends (run.backend; the tables below). */
 #include <math.h>
 #include <omp.h>
 #include <partita.h>
@@ -20,14 +20,19 @@ static const char *const usage =
     "box, explicit. --help-keys lists the deck keys (docs/keys.md explains them).";
 static const char *const names[2] = {"u", "v"};
 
-/* A device back-end (grayscott_device.h) keeps both buffers of u and v on a GPU and
- * computes them as update() does, bit for bit. The in-tree build with CUDA links one
- * (grayscott_cuda.cu) and defines GRAYSCOTT_CUDA: the one #ifdef. Built alone, this is
- * the CPU program. */
+/* A device back-end (grayscott_device.h) keeps both buffers of u and v on a device and
+ * computes them as update() does, bit for bit. The in-tree build links one per device
+ * kind it has (grayscott_cuda.cu, grayscott_opencl.c) and defines GRAYSCOTT_CUDA or
+ * GRAYSCOTT_OPENCL: the only #ifdefs. Built alone, this is the CPU program. */
 #ifdef GRAYSCOTT_CUDA
-static const gs_device_ops *const device = &grayscott_cuda;
+static const gs_device_ops *const cuda = &grayscott_cuda;
 #else
-static const gs_device_ops *const device = NULL;
+static const gs_device_ops *const cuda = NULL;
+#endif
+#ifdef GRAYSCOTT_OPENCL
+static const gs_device_ops *const opencl = &grayscott_opencl;
+#else
+static const gs_device_ops *const opencl = NULL;
 #endif
 
 typedef struct gs {
@@ -43,7 +48,9 @@ typedef struct gs {
   pt_decomp *decomp;
   pt_field *f[2][2];                     /* [buffer][u, v] */
   pt_halo *halo_of[2][2];                /* the CPU's exchanges */
-  void *dev;                             /* the device back-end's state, or NULL */
+  const gs_device_ops *device;           /* the device back-end, or NULL */
+  void *dev;                             /* its state */
+  pt_opencl_options ocl;                 /* the [opencl] keys */
   int cur, t_compute, t_halo;
   pt_timers *timers;
   pt_series *series;
@@ -81,9 +88,13 @@ static int read_deck(gs *g) {
   PT_TRY(pt_config_get_double(g->cfg, "initial.size", 0.1, 0, 1, &g->size));
   PT_TRY(pt_config_get_choice(g->cfg, "run.halo", "p2p", pt_halo_kind_names, &g->halo));
   PT_TRY(pt_config_get_choice(g->cfg, "run.backend", "cpu", pt_backend_names, &g->backend));
+  PT_TRY(pt_opencl_read(g->cfg, &g->ocl));
   const char *why = "this build has no CUDA back-end";
-  if (g->backend == PT_BACKEND_CUDA && (!device || !pt_device_count(&why)))
+  if (g->backend == PT_BACKEND_CUDA && (!cuda || !pt_device_count(&why)))
     return pt_config_error(g->cfg, "run.backend", "'cuda' needs a usable CUDA device (%s)", why);
+  if (g->backend == PT_BACKEND_OPENCL && !opencl)
+    return pt_config_error(g->cfg, "run.backend", "'opencl' needs a usable OpenCL device (this build "
+                           "has no OpenCL back-end)");
   PT_TRY(pt_units_read(g->cfg, PT_UNIT_BIT(PT_UNIT_LENGTH) | PT_UNIT_BIT(PT_UNIT_TIME), &g->units));
   PT_TRY(pt_run_read(g->cfg, 100, &g->cadence));
   double s = 0; /* forward Euler is stable while dt D sum(2 / h^2) <= 1 for the faster field */
@@ -165,12 +176,12 @@ static int step(void *ctx, int diagnostics_due) {
   (void)diagnostics_due;
   gs *g = ctx;
   pt_timers_start(g->timers, g->t_halo);
-  if (g->dev) PT_TRY(device->exchange(g->dev, g->cur));
+  if (g->dev) PT_TRY(g->device->exchange(g->dev, g->cur));
   for (int q = 0; !g->dev && q < 2; ++q) PT_TRY(pt_halo_begin(g->halo_of[g->cur][q]));
   for (int q = 0; !g->dev && q < 2; ++q) PT_TRY(pt_halo_end(g->halo_of[g->cur][q]));
   pt_timers_stop(g->timers, g->t_halo);
   pt_timers_start(g->timers, g->t_compute);
-  if (g->dev) PT_TRY(device->update(g->dev, g->cur));
+  if (g->dev) PT_TRY(g->device->update(g->dev, g->cur));
   else update(g);
   pt_timers_stop(g->timers, g->t_compute);
   g->cur = 1 - g->cur;
@@ -181,7 +192,7 @@ static int step(void *ctx, int diagnostics_due) {
 
 /* u and v on the host, copied back from a device first: output, diagnostics, checkpoints. */
 static pt_field **current(gs *g) {
-  if (g->dev) device->to_host(g->dev, g->cur);
+  if (g->dev) g->device->to_host(g->dev, g->cur);
   return g->f[g->cur];
 }
 
@@ -240,8 +251,9 @@ static int setup(gs *g, MPI_Comm comm) {
              g->decomp->size, (long long)g->cadence.steps);
     return PT_EXIT;
   }
-  pt_device_info dev; /* auto: the device if every rank has one, else the CPU with a notice */
-  PT_TRY(pt_device_select(comm, device ? (pt_backend)g->backend : PT_BACKEND_CPU, &dev));
+  pt_device_info dev; /* auto: a device if every rank has one, else the CPU with a notice */
+  PT_TRY(pt_device_select_with(comm, cuda || opencl ? (pt_backend)g->backend : PT_BACKEND_CPU,
+                               opencl ? &g->ocl : NULL, &dev));
   g->backend = (int)dev.backend;
   for (int b = 0; b < 2; ++b)
     for (int q = 0; q < 2; ++q) {
@@ -249,8 +261,9 @@ static int setup(gs *g, MPI_Comm comm) {
       if (dev.backend == PT_BACKEND_CPU)
         PT_TRY(pt_halo_create(g->f[b][q], (pt_halo_kind)g->halo, &g->halo_of[b][q]));
     }
-  if (dev.backend == PT_BACKEND_CUDA)
-    PT_TRY(device->create(g->cfg, g->f, g->halo, g->h, g->dt, g->F, g->k, g->D, &g->dev));
+  g->device = dev.backend == PT_BACKEND_CUDA ? cuda : dev.backend == PT_BACKEND_OPENCL ? opencl : NULL;
+  if (g->device)
+    PT_TRY(g->device->create(g->cfg, g->f, g->halo, &dev, &g->ocl, g->h, g->dt, g->F, g->k, g->D, &g->dev));
   g->deck = pt_config_resolved(g->cfg);
   PT_TRY(pt_timers_create(&g->timers));
   PT_TRY(pt_timers_add(g->timers, "total") < 0 ? PT_ERR_NOMEM : PT_OK);
@@ -305,7 +318,7 @@ int main(int argc, char **argv) {
   if (rerr) err = rerr;
   err = pt_cli_end(MPI_COMM_WORLD, prog, err);
   if (g.series) pt_series_close(&g.series);
-  if (g.dev) device->destroy(&g.dev);
+  if (g.dev) g.device->destroy(&g.dev);
   for (int b = 0; b < 2; ++b)
     for (int q = 0; q < 2; ++q) {
       pt_halo_destroy(&g.halo_of[b][q]);

@@ -228,8 +228,9 @@ int setup(state *dv, pt_field *f[2][2], const double h[], double dt, double F, d
   return PT_OK;
 }
 
-int create(const pt_config *cfg, pt_field *f[2][2], int halo, const double h[], double dt,
-           double F, double k, const double D[2], void **impl) {
+int create(const pt_config *cfg, pt_field *f[2][2], int halo, const pt_device_info *,
+           const pt_opencl_options *, const double h[], double dt, double F, double k,
+           const double D[2], void **impl) {
   *impl = nullptr;
   // Every rank has the same deck: the same verdict everywhere, no agreement needed.
   if (halo != PT_HALO_P2P && halo != PT_HALO_NEIGHBOR)

@@ -1,5 +1,6 @@
 /* heat_backend: the ways partita-heat advances a step, each behind the same operations:
- * explicit on the CPU (heat_explicit.c), explicit on a CUDA device (heat_device.c),
+ * explicit on the CPU (heat_explicit.c), explicit on a CUDA device (heat_device.c) or an
+ * OpenCL device (heat_opencl.c),
  * implicit through PETSc (heat_implicit.c). heat_solver chooses one when it is created,
  * from the scheme and the device pt_device_select gave the rank; a new back-end is a new
  * file defining one heat_backend and its entry in heat_solver.c's table. */
@@ -51,5 +52,6 @@ typedef struct heat_backend {
 extern const heat_backend heat_backend_explicit;
 extern const heat_backend heat_backend_device;   /* CUDA builds */
 extern const heat_backend heat_backend_implicit; /* PETSc builds */
+extern const heat_backend heat_backend_opencl;   /* OpenCL builds */
 
 #endif

@@ -129,9 +129,22 @@ int heat_params_blame(const heat_params *p, const char *key, int err) {
 
 int heat_params_device_halo(const heat_params *p, const pt_config *cfg) {
   if (p->halo == PT_HALO_P2P || p->halo == PT_HALO_NEIGHBOR) return PT_OK;
-  return pt_config_error(cfg, "run.halo", "'%s' does not exist with run.backend = cuda (the faces are packed on "
+  return pt_config_error(cfg, "run.halo", "'%s' does not exist with run.backend = %s (the faces are packed on "
                          "the device and sent as messages): set it to p2p or neighbor",
-                         pt_halo_kind_names[p->halo]);
+                         pt_halo_kind_names[p->halo], pt_backend_names[p->backend]);
+}
+
+/* run.backend = opencl: the device the keys name exists here (an index out of range names
+ * its key; a machine without a platform, or a build without OpenCL, is run.backend's
+ * fault). This rank's view: where ranks see different devices, selection agrees later. */
+static int heat_opencl_check(const heat_params *p, const pt_config *cfg) {
+  int id, count;
+  char name[256];
+  const int err = pt_opencl_pick(&p->opencl, 0, &id, &count, name, sizeof name);
+  if (err != PT_ERR_RUNTIME) return err;
+  char why[1024];
+  snprintf(why, sizeof why, "%s", pt_error_message());
+  return pt_config_error(cfg, "run.backend", "'opencl' needs a usable OpenCL device (%s)", why);
 }
 
 static int read_run(pt_config *cfg, heat_params *p) {
@@ -161,20 +174,22 @@ static int read_run(pt_config *cfg, heat_params *p) {
   /* cpu by default: a run on a machine without GPUs prints nothing new (auto would
    * announce its fallback on every CPU run). */
   PT_TRY(pt_config_get_choice(cfg, "run.backend", "cpu", pt_backend_names, &p->backend));
+  PT_TRY(pt_opencl_read(cfg, &p->opencl));
   if (p->time_block > 1 && p->scheme != HEAT_EXPLICIT)
     return pt_config_error(cfg, "run.time_block", "%d steps per exchange need the explicit scheme", p->time_block);
   if (p->time_block > 1 && p->backend != PT_BACKEND_CPU)
     return pt_config_error(cfg, "run.time_block", "%d steps per exchange run on the CPU back-end only "
                            "(run.backend = cpu)", p->time_block);
-  if (p->backend == PT_BACKEND_CUDA) {
+  if (p->backend == PT_BACKEND_CUDA || p->backend == PT_BACKEND_OPENCL) {
     const char *why;
     if (p->scheme != HEAT_EXPLICIT)
-      return pt_config_error(cfg, "run.backend", "'cuda' runs the explicit scheme only "
-                             "(the implicit schemes run on the CPU through PETSc)");
+      return pt_config_error(cfg, "run.backend", "'%s' runs the explicit scheme only "
+                             "(the implicit schemes run on the CPU through PETSc)", pt_backend_names[p->backend]);
     PT_TRY(heat_params_device_halo(p, cfg));
-    if (!pt_device_count(&why))
+    if (p->backend == PT_BACKEND_CUDA && !pt_device_count(&why))
       return pt_config_error(cfg, "run.backend", "'cuda' needs a usable CUDA device (%s)", why);
   }
+  if (p->backend == PT_BACKEND_OPENCL) PT_TRY(heat_opencl_check(p, cfg));
   double dims[PT_MAXDIM] = {0, 0, 0};
   int nd = 0;
   PT_TRY(pt_config_get_doubles(cfg, "run.process_grid", PT_MAXDIM, &nd, dims));

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "pt_config.h"
+#include "pt_opencl.h"
 #include "pt_run.h"
 #include "pt_units.h"
 #include "pt_decomp.h"
@@ -44,7 +45,8 @@ typedef struct heat_params {
   int time_block;                /* steps per exchange (ghost width), CPU explicit only;
                                     0: auto (heat_time_block_auto) */
   int64_t time_tile;             /* cells along axis 1 per tile of a block; 0: auto */
-  int backend;                   /* pt_backend: run.backend (cpu, cuda, auto) */
+  int backend;                   /* pt_backend: run.backend (cpu, cuda, opencl, auto) */
+  pt_opencl_options opencl;      /* the [opencl] keys: platform, device, build options */
   int dims[PT_MAXDIM];           /* requested process grid, 0 = automatic */
   double ksp_rtol;               /* implicit schemes: relative tolerance */
   const pt_config *cfg;          /* the deck, for errors found after reading (run.halo) */
@@ -63,8 +65,8 @@ double heat_dt_limit(const heat_params *p);
  * collective. */
 int heat_params_blame(const heat_params *p, const char *key, int err);
 
-/* The halo back-end of `p` on the CUDA path, whose faces are packed on the device and
- * exchanged as messages (p2p or neighbor): PT_ERR_INPUT naming run.halo for a one-sided
+/* The halo back-end of `p` on a device path (CUDA, OpenCL), whose faces are packed on
+ * the device and exchanged as messages (p2p or neighbor): PT_ERR_INPUT naming run.halo for a one-sided
  * one. Not collective. */
 int heat_params_device_halo(const heat_params *p, const pt_config *cfg);
 

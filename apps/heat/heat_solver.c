@@ -19,6 +19,9 @@ static const heat_backend *const backends[] = {
 #ifdef PT_HAVE_CUDA
     &heat_backend_device,
 #endif
+#ifdef PT_HAVE_OPENCL
+    &heat_backend_opencl,
+#endif
     &heat_backend_explicit,
     NULL,
 };
@@ -52,8 +55,8 @@ int heat_solver_create(MPI_Comm comm, const heat_params *p, pt_timers *timers,
   st->q = p->dt * p->source;
   /* The implicit schemes run on the CPU (PETSc): no device for them. */
   if (!err)
-    err = pt_device_select(comm, p->scheme == HEAT_EXPLICIT ? (pt_backend)p->backend : PT_BACKEND_CPU,
-                           &st->device);
+    err = pt_device_select_with(comm, p->scheme == HEAT_EXPLICIT ? (pt_backend)p->backend : PT_BACKEND_CPU,
+                                &p->opencl, &st->device);
   for (size_t b = 0; !err && !s->backend && backends[b]; ++b)
     if (backends[b]->serves(p, &st->device)) s->backend = backends[b];
   if (!err && !s->backend)

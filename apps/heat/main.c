@@ -254,6 +254,9 @@ static int run(heat_run *r, MPI_Comm comm) {
   if (s->st.device.backend == PT_BACKEND_CUDA)
     snprintf(backend, sizeof backend, "cuda (rank 0 on device %d, %s; faces %s)", s->st.device.id,
              s->st.device.name, s->st.device.mpi_cuda_aware ? "to CUDA-aware MPI" : "staged through host memory");
+  if (s->st.device.backend == PT_BACKEND_OPENCL)
+    snprintf(backend, sizeof backend, "opencl (rank 0 on device %d, %s; faces staged through host memory)",
+             s->st.device.id, s->st.device.name);
   pt_log(PT_LOG_INFO, "%s: %dD grid %s on %d rank(s) (process grid %s, %d thread(s) each), "
          "%s, dt %.6g (%.3g of the explicit limit), steps %lld to %lld, halo %s, backend %s",
          prog, p->ndim, grid, s->decomp->size, procs, omp_get_max_threads(), scheme[p->scheme],

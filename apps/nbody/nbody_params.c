@@ -89,6 +89,9 @@ int nbody_params_read(pt_config *cfg, int nranks, nbody_params *p) {
     return pt_config_error(cfg, "nbody.kernel", "'fast' is a CPU kernel; run.backend = cuda computes "
                            "forces with its own kernel (use exact)");
   const char *why;
+  if (p->backend == PT_BACKEND_OPENCL)
+    return pt_config_error(cfg, "run.backend", "'opencl' does not exist in partita-nbody (no OpenCL "
+                           "back-end): use cpu, cuda or auto");
   if (p->backend == PT_BACKEND_CUDA && !pt_device_count(&why))
     return pt_config_error(cfg, "run.backend", "'cuda' needs a usable CUDA device (%s)", why);
   return PT_OK;

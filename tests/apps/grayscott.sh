@@ -103,7 +103,8 @@ echo "ok: bad F, an unstable dt and a typo in a section name: one line, exit 1, 
 
 # run.backend without a GPU (this machine, or a build without the CUDA back-end): cuda is
 # one input error naming the key, exit 1 on 1 and 4 ranks, nothing written; auto runs on
-# the CPU (with pt_device_select's one notice where CUDA is built) to the CPU's fields.
+# the CPU (with pt_device_select's one notice where CUDA or OpenCL is built) to the CPU's
+# fields.
 if nvidia-smi -L 2>/dev/null | grep -q '^GPU'; then
   echo "note: a GPU is visible: run.backend=cuda and auto are checked by tests/apps/gpu.sh"
 else
@@ -117,13 +118,17 @@ else
       { cat "$PT_TMP/err"; fail "run.backend=cuda: the message does not name the key"; }
     [ ! -e "$PT_TMP/cuda-$np" ] || fail "run.backend=cuda: an output directory was created"
   done
+  # auto falls back to the CPU with one notice where the build has a device back-end;
+  # OpenCL platforms are hidden (OCL_ICD_VENDORS naming an empty directory), as
+  # tests/apps/opencl.sh checks auto taking OpenCL.
   notices=1
-  grep -q "no CUDA back-end" "$PT_TMP/err" && notices=0
+  grep -q "no CUDA back-end" "$PT_TMP/err" && "$gs" --version | grep -q "no OpenCL in this build" && notices=0
+  mkdir -p "$PT_TMP/no-opencl"
   for bc in periodic:p2p neumann:rma; do # a one-sided halo is fine where auto means the CPU
     halo=${bc#*:} bc=${bc%:*} log="$PT_TMP/auto-$bc.log"
-    mpirun_t 60 2 "$gs" "$d2" $s2 --set boundary.type=$bc --set run.backend=auto --set run.halo=$halo \
-      --output "$PT_TMP/auto-$bc" >"$log" 2>&1 || { cat "$log"; fail "run.backend=auto ($bc) failed"; }
-    n=$(grep -c "backend auto: no usable CUDA device on rank 0 (.*); running on the CPU" "$log")
+    OCL_ICD_VENDORS="$PT_TMP/no-opencl" mpirun_t 60 2 "$gs" "$d2" $s2 --set boundary.type=$bc --set run.backend=auto \
+      --set run.halo=$halo --output "$PT_TMP/auto-$bc" >"$log" 2>&1 || { cat "$log"; fail "run.backend=auto ($bc) failed"; }
+    n=$(grep -c "^backend auto: no usable .*; running on the CPU$" "$log")
     [ "$n" -eq $notices ] || { cat "$log"; fail "run.backend=auto: $n notices, expected $notices"; }
     grep -q "halo $halo, backend cpu" "$log" || { cat "$log"; fail "run.backend=auto: not on the CPU"; }
     same "$PT_TMP/ref2-$bc/grayscott.h5" "$PT_TMP/auto-$bc/grayscott.h5" 60 "run.backend=auto ($bc)"

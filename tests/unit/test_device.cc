@@ -1,5 +1,6 @@
 // pt_device's CPU fallback, on any machine: the suite hides every GPU from itself
-// (CUDA_VISIBLE_DEVICES set empty before the CUDA runtime starts), so "no device" is
+// (CUDA_VISIBLE_DEVICES set empty before the CUDA runtime starts, and OCL_ICD_VENDORS
+// naming a directory that does not exist, so the OpenCL loader finds no platform), so "no device" is
 // what the real runtime reports here, with or without a GPU in the box, and without
 // CUDA in the build. The GPU side is tests/unit/test_gpu.cc.
 #include "pt_test.h"
@@ -20,7 +21,8 @@ extern "C" {
 namespace {
 
 // Runs before main, so before MPI_Init and any CUDA call.
-const int gpus_hidden = setenv("CUDA_VISIBLE_DEVICES", "", 1);
+const int gpus_hidden = setenv("CUDA_VISIBLE_DEVICES", "", 1) |
+                        setenv("OCL_ICD_VENDORS", "/nonexistent/partita-test-no-vendors", 1);
 
 std::string reason() {
   const char *why = nullptr;
@@ -80,6 +82,20 @@ TEST(DeviceFallback, CudaWithoutADeviceIsAnInputErrorWithTheExactMessage) {
   pt_error_clear();
 }
 
+TEST(DeviceFallback, OpenclWithoutAPlatformIsAnInputErrorOnEveryRank) {
+  pt_device_info info;
+  EXPECT_EQ(PT_ERR_INPUT, pt_device_select(MPI_COMM_WORLD, PT_BACKEND_OPENCL, &info));
+  EXPECT_EQ("backend opencl: this program has no OpenCL back-end", std::string(pt_error_message()));
+  pt_opencl_options o;
+  pt_opencl_options_default(&o);
+  EXPECT_EQ(PT_ERR_INPUT, pt_device_select_with(MPI_COMM_WORLD, PT_BACKEND_OPENCL, &o, &info));
+  const std::string why = pt_opencl_built() ? "no OpenCL platform (clGetPlatformIDs: " : "no OpenCL in this build";
+  EXPECT_EQ(0u, std::string(pt_error_message()).rfind("backend opencl: " + why, 0)) << pt_error_message();
+  EXPECT_EQ(PT_BACKEND_CPU, info.backend);
+  EXPECT_EQ(-1, info.id);
+  pt_error_clear();
+}
+
 TEST(DeviceCheck, FailedCallNamesTheRankCallAndCudaError) {
   EXPECT_EQ(PT_OK, pt_device_check(0, "cudaFree(p)", "x.cu", 3));
   // 2 is cudaErrorMemoryAllocation (driver_types.h; stable since CUDA 1.0).
@@ -106,7 +122,7 @@ TEST(HeatBackend, CudaWithoutADeviceIsAnInputErrorAtTheKey) {
   heat_params p;
   EXPECT_EQ("d.ini:4: run.backend: 'cuda' needs a usable CUDA device (" + reason() + ")",
             read_heat("[grid]\nnx = 8\n[run]\nbackend = cuda\n", &p));
-  EXPECT_EQ("d.ini:2: run.backend: must be one of cpu, cuda, auto (got 'gpu')",
+  EXPECT_EQ("d.ini:2: run.backend: must be one of cpu, cuda, auto, opencl (got 'gpu')",
             read_heat("[run]\nbackend = gpu\n", &p));
   EXPECT_EQ("", read_heat("[grid]\nnx = 8\n", &p));
   EXPECT_EQ(PT_BACKEND_CPU, p.backend);  // the default
