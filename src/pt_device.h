@@ -64,8 +64,9 @@ int pt_device_select(MPI_Comm comm, pt_backend want, pt_device_info *info);
  * with ocl = NULL: no OpenCL back-end, so auto never picks it and PT_BACKEND_OPENCL is
  * PT_ERR_INPUT). PT_BACKEND_OPENCL takes the device `ocl` names on every rank;
  * PT_BACKEND_AUTO takes CUDA where every rank
- * has a CUDA device, else OpenCL where every rank has that device, else the CPU, with one
- * line on rank 0 saying which it chose and why. Errors (agreed): those of
+ * has a CUDA device, else OpenCL where every rank has that device and it is not the
+ * host's own processor (a CPU OpenCL device such as POCL's runs slower than the CPU
+ * back-end), else the CPU, with one line on rank 0 saying which it chose and why. Errors (agreed): those of
  * pt_device_select; PT_ERR_INPUT from pt_opencl_pick (no platform, an index out of range
  * naming its key, no OpenCL in this build), prefixed "backend opencl: " and from the
  * lowest rank that failed. Collective over `comm`. */

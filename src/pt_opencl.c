@@ -124,7 +124,7 @@ static int find_platform(const pt_opencl_options *o, cl_platform_id *out) {
 }
 
 int pt_opencl_pick(const pt_opencl_options *o, int local_rank, int *id, int *count, char *name,
-                   size_t len) {
+                   size_t len, int *cpu) {
   cl_platform_id platform;
   cl_device_id devs[64];
   cl_uint n = 0;
@@ -149,6 +149,11 @@ int pt_opencl_pick(const pt_opencl_options *o, int local_rank, int *id, int *cou
   PT_CL(clGetPlatformInfo(platform, CL_PLATFORM_NAME, sizeof pname - 1, pname, NULL));
   PT_CL(clGetDeviceInfo(devs[*id], CL_DEVICE_NAME, sizeof dname - 1, dname, NULL));
   snprintf(name, len, "%s: %s", pname, dname);
+  if (cpu) {
+    cl_device_type type;
+    PT_CL(clGetDeviceInfo(devs[*id], CL_DEVICE_TYPE, sizeof type, &type, NULL));
+    *cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
+  }
   return PT_OK;
 }
 
@@ -375,8 +380,8 @@ int pt_opencl_check(int err, const char *call, const char *file, int line) {
   return pt_error_set(PT_ERR_RUNTIME, file, line, "%s failed: %s", call, pt_opencl_error_name(err));
 }
 int pt_opencl_pick(const pt_opencl_options *o, int local_rank, int *id, int *count, char *name,
-                   size_t len) {
-  (void)o; (void)local_rank; (void)name; (void)len;
+                   size_t len, int *cpu) {
+  (void)o; (void)local_rank; (void)name; (void)len; (void)cpu;
   *id = -1;
   *count = 0;
   return none();

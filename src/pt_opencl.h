@@ -44,12 +44,13 @@ int pt_opencl_built(void);
 const char *pt_opencl_version(void);
 
 /** Chooses this rank's device as `o` says: `*id` is the device index on the platform,
- * `*count` the devices there, `name` (len bytes) "platform: device". Errors: PT_ERR_INPUT
+ * `*count` the devices there, `name` (len bytes) "platform: device", `*cpu` (if not
+ * NULL) 1 when the device is the host's own processor (POCL's, say). Errors: PT_ERR_INPUT
  * for the deck's choice: a platform or device index out of range, a platform without a
  * device (naming opencl.platform or opencl.device of o->cfg); PT_ERR_RUNTIME for the
  * machine: "no OpenCL platform (...)", "no OpenCL in this build". Not collective. */
 int pt_opencl_pick(const pt_opencl_options *o, int local_rank, int *id, int *count, char *name,
-                   size_t len);
+                   size_t len, int *cpu);
 
 /** A rank's OpenCL device, context and queues (opaque). */
 typedef struct pt_opencl pt_opencl;

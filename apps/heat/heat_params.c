@@ -140,7 +140,7 @@ int heat_params_device_halo(const heat_params *p, const pt_config *cfg) {
 static int heat_opencl_check(const heat_params *p, const pt_config *cfg) {
   int id, count;
   char name[256];
-  const int err = pt_opencl_pick(&p->opencl, 0, &id, &count, name, sizeof name);
+  const int err = pt_opencl_pick(&p->opencl, 0, &id, &count, name, sizeof name, NULL);
   if (err != PT_ERR_RUNTIME) return err;
   char why[1024];
   snprintf(why, sizeof why, "%s", pt_error_message());
