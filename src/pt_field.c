@@ -64,8 +64,10 @@ int pt_field_create(const pt_decomp *d, int ng, pt_field **out) {
   static atomic_uint created;
   const size_t page = 4096, line = PT_FIELD_ALIGN,
                stagger = (atomic_fetch_add_explicit(&created, 1, memory_order_relaxed) * 9u) % (page / line) * line;
-  f->block = elems > (SIZE_MAX - page) / sizeof(double) ? NULL : aligned_alloc(page, elems * sizeof(double) + page);
-  f->base = f->block ? (double *)((char *)f->block + stagger) : NULL;
+  /* aligned_alloc wants a whole number of pages. */
+  const size_t bytes = elems > (SIZE_MAX - 2 * page) / sizeof(double) ? 0 : (elems * sizeof(double) + 2 * page - 1) / page * page;
+  f->block = bytes ? aligned_alloc(page, bytes) : NULL;
+  f->base = f->block ? (double *)f->block + stagger / sizeof(double) : NULL;
   if (!f->base) {
     free(f);
     return PT_ERROR(PT_ERR_NOMEM, "out of memory allocating a field of %zu doubles", elems);
