@@ -120,11 +120,12 @@ int heat_solver_advance(heat_solver *s, int64_t n) {
     PT_TRY(s->backend->advance(s->impl, st, n));
     st->cur = (int)((st->cur + n) & 1);
     st->step += n;
-  }
-  for (int64_t k = 0; k < n && !s->backend->advance; ++k) {
-    PT_TRY(s->backend->step(s->impl, st));
-    st->cur = 1 - st->cur;
-    st->step++;
+  } else {
+    for (int64_t k = 0; k < n; ++k) {
+      PT_TRY(s->backend->step(s->impl, st));
+      st->cur = 1 - st->cur;
+      st->step++;
+    }
   }
   s->time = (double)st->step * st->p->dt;
   return PT_OK;
