@@ -48,6 +48,10 @@ def mpi_env(threads=1):
     env.setdefault("OMPI_MCA_osc", "^rdma,ucx")
     # ompio's write data sieving loses bytes of collective writes (docs/io-format.md).
     env.setdefault("OMPI_MCA_fbtl_posix_write_datasieving", "0")
+    # hwloc's OpenCL plugin would load LLVM into mpiexec, which takes over SIGUSR1.
+    hw = env.get("HWLOC_COMPONENTS", "")
+    if "-opencl" not in hw.split(","):
+        env["HWLOC_COMPONENTS"] = hw + ("," if hw else "") + "-opencl"
     env["OMP_NUM_THREADS"] = str(threads)
     env.setdefault("OMP_WAIT_POLICY", "PASSIVE")
     env.setdefault("OMP_PROC_BIND", "false")

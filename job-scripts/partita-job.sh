@@ -83,7 +83,13 @@ partita_set_launcher() {
       # rank mapped onto its SLURM_CPUS_PER_TASK cores.
       if [[ " $MPI_LAUNCHER " != *" --map-by "* ]] && [ "$PARTITA_CPUS" -gt 1 ]; then
         partita_launcher+=(--map-by "slot:PE=$PARTITA_CPUS" --bind-to core)
-      fi ;;
+      fi
+      # On a node with an OpenCL platform, hwloc's OpenCL plugin loads it into mpirun;
+      # POCL's LLVM then takes SIGUSR1 and mpirun no longer forwards it to the ranks.
+      case ,${HWLOC_COMPONENTS:-}, in
+        *,-opencl,*) ;;
+        *) export HWLOC_COMPONENTS=${HWLOC_COMPONENTS:+$HWLOC_COMPONENTS,}-opencl ;;
+      esac ;;
   esac
 }
 
