@@ -109,6 +109,22 @@ static int pick_opencl(const pt_opencl_options *ocl, pt_backend want, pt_device_
   return PT_OK;
 }
 
+const char *pt_device_describe(pt_backend want, const pt_opencl_options *ocl, char *buf, size_t len) {
+  const char *name = pt_backend_names[want];
+  if (want != PT_BACKEND_OPENCL || !ocl) {
+    snprintf(buf, len, "%s", name);
+    return buf;
+  }
+  int id, count;
+  char dev[256];
+  if (pt_opencl_pick(ocl, 0, &id, &count, dev, sizeof dev, NULL) == PT_OK)
+    snprintf(buf, len, "%s (rank 0: %s)", name, dev);
+  else
+    snprintf(buf, len, "%s (%s)", name, pt_error_message());
+  pt_error_clear();
+  return buf;
+}
+
 /* The lowest rank with `fail` set, or INT_MAX; `reason` (that rank's) goes to every rank. */
 static int first_failing(MPI_Comm comm, int rank, int fail, char *reason, int len, int *first) {
   int mine = fail ? rank : INT_MAX;

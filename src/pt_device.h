@@ -73,6 +73,13 @@ int pt_device_select(MPI_Comm comm, pt_backend want, pt_device_info *info);
 int pt_device_select_with(MPI_Comm comm, pt_backend want, const pt_opencl_options *ocl,
                           pt_device_info *info);
 
+/** The back-end `want` in words, for a plan (--dry-run): its name and, for opencl, the
+ * device node-local rank 0 would take as `ocl` says ("opencl (rank 0: PLATFORM: DEVICE)"),
+ * found without creating a context; a device that cannot be found is named as the reason
+ * ("opencl (no OpenCL platform ...)"). Writes at most `len` bytes to `buf` and returns
+ * it. Not collective. */
+const char *pt_device_describe(pt_backend want, const pt_opencl_options *ocl, char *buf, size_t len);
+
 /** 1 if MPI reports at run time that it accepts CUDA device buffers (Open MPI's
  * MPIX_Query_cuda_support), else 0. Not collective. */
 int pt_device_mpi_cuda_aware(void);

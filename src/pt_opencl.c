@@ -29,6 +29,19 @@ int pt_opencl_read(pt_config *cfg, pt_opencl_options *o) {
   return PT_OK;
 }
 
+int pt_opencl_check_deck(const pt_opencl_options *o) {
+  int id, count;
+  char name[256];
+  const int err = pt_opencl_pick(o, 0, &id, &count, name, sizeof name, NULL);
+  if (err != PT_ERR_RUNTIME) return err;
+  /* The machine or the build lacks it: the deck asked for it in run.backend. */
+  char why[1024];
+  snprintf(why, sizeof why, "%s", pt_error_message());
+  pt_error_clear();
+  if (o->cfg) return pt_config_error(o->cfg, "run.backend", "'opencl' needs a usable OpenCL device (%s)", why);
+  return PT_ERROR(PT_ERR_INPUT, "run.backend: 'opencl' needs a usable OpenCL device (%s)", why);
+}
+
 #ifdef PT_HAVE_OPENCL
 #define CL_TARGET_OPENCL_VERSION 120
 #include <CL/cl.h>

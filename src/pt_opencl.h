@@ -52,6 +52,14 @@ const char *pt_opencl_version(void);
 int pt_opencl_pick(const pt_opencl_options *o, int local_rank, int *id, int *count, char *name,
                    size_t len, int *cpu);
 
+/** For a deck's run.backend = opencl, before anything is set up: PT_OK if the device
+ * that `o` names exists here. Errors: PT_ERR_INPUT naming the key at fault:
+ * opencl.platform or opencl.device for an index out of range, run.backend ("'opencl'
+ * needs a usable OpenCL device (...)") for a machine without a platform or a build
+ * without OpenCL. This rank's view only (pt_device_select_with agrees later). Not
+ * collective. */
+int pt_opencl_check_deck(const pt_opencl_options *o);
+
 /** A rank's OpenCL device, context and queues (opaque). */
 typedef struct pt_opencl pt_opencl;
 

@@ -95,6 +95,7 @@ static int read_deck(gs *g) {
   if (g->backend == PT_BACKEND_OPENCL && !opencl)
     return pt_config_error(g->cfg, "run.backend", "'opencl' needs a usable OpenCL device (this build "
                            "has no OpenCL back-end)");
+  if (g->backend == PT_BACKEND_OPENCL) PT_TRY(pt_opencl_check_deck(&g->ocl));
   PT_TRY(pt_units_read(g->cfg, PT_UNIT_BIT(PT_UNIT_LENGTH) | PT_UNIT_BIT(PT_UNIT_TIME), &g->units));
   PT_TRY(pt_run_read(g->cfg, 100, &g->cadence));
   double s = 0; /* forward Euler is stable while dt D sum(2 / h^2) <= 1 for the faster field */
@@ -244,11 +245,12 @@ static int setup(gs *g, MPI_Comm comm) {
   const int periodic[PT_MAXDIM] = {!g->neumann, !g->neumann, !g->neumann};
   PT_TRY(pt_decomp_create(comm, g->ndim, g->n, periodic, NULL, &g->decomp));
   if (g->cli.dry_run) {
-    char grid[96];
+    char grid[96], backend[512];
     if (g->decomp->rank == 0)
-      printf("%s --dry-run: %dD grid %s on %d rank(s), %lld steps; nothing computed, nothing "
-             "written\n", prog, g->ndim, pt_decomp_shape(grid, sizeof grid, g->ndim, g->n),
-             g->decomp->size, (long long)g->cadence.steps);
+      printf("%s --dry-run: %dD grid %s on %d rank(s), %lld steps, backend %s; nothing computed, "
+             "nothing written\n", prog, g->ndim, pt_decomp_shape(grid, sizeof grid, g->ndim, g->n),
+             g->decomp->size, (long long)g->cadence.steps,
+             pt_device_describe((pt_backend)g->backend, opencl ? &g->ocl : NULL, backend, sizeof backend));
     return PT_EXIT;
   }
   pt_device_info dev; /* auto: a device if every rank has one, else the CPU with a notice */

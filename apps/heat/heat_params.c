@@ -134,19 +134,6 @@ int heat_params_device_halo(const heat_params *p, const pt_config *cfg) {
                          pt_halo_kind_names[p->halo], pt_backend_names[p->backend]);
 }
 
-/* run.backend = opencl: the device the keys name exists here (an index out of range names
- * its key; a machine without a platform, or a build without OpenCL, is run.backend's
- * fault). This rank's view: where ranks see different devices, selection agrees later. */
-static int heat_opencl_check(const heat_params *p, const pt_config *cfg) {
-  int id, count;
-  char name[256];
-  const int err = pt_opencl_pick(&p->opencl, 0, &id, &count, name, sizeof name, NULL);
-  if (err != PT_ERR_RUNTIME) return err;
-  char why[1024];
-  snprintf(why, sizeof why, "%s", pt_error_message());
-  return pt_config_error(cfg, "run.backend", "'opencl' needs a usable OpenCL device (%s)", why);
-}
-
 static int read_run(pt_config *cfg, heat_params *p) {
   PT_TRY(pt_run_read(cfg, 100, &p->cadence));
   p->cadence.steps = p->steps;
@@ -189,7 +176,7 @@ static int read_run(pt_config *cfg, heat_params *p) {
     if (p->backend == PT_BACKEND_CUDA && !pt_device_count(&why))
       return pt_config_error(cfg, "run.backend", "'cuda' needs a usable CUDA device (%s)", why);
   }
-  if (p->backend == PT_BACKEND_OPENCL) PT_TRY(heat_opencl_check(p, cfg));
+  if (p->backend == PT_BACKEND_OPENCL) PT_TRY(pt_opencl_check_deck(&p->opencl));
   double dims[PT_MAXDIM] = {0, 0, 0};
   int nd = 0;
   PT_TRY(pt_config_get_doubles(cfg, "run.process_grid", PT_MAXDIM, &nd, dims));

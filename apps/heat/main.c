@@ -172,8 +172,9 @@ static int dry_run_plan(heat_run *r, MPI_Comm comm) {
            out_bytes / 1048576.0, (long long)nck, ck_bytes / 1048576.0);
     printf("  output directory %s (%s), %.3g GiB free\n", r->cli.output_dir,
            exists ? "exists" : "to be created", free_bytes / 1073741824.0);
+    char backend[512];
     printf("  halo %s, backend %s; nothing computed, nothing written\n", pt_halo_kind_names[p->halo],
-           pt_backend_names[p->backend]);
+           pt_device_describe((pt_backend)p->backend, &p->opencl, backend, sizeof backend));
     fflush(stdout);
   }
   pt_decomp_destroy(&d);

@@ -182,7 +182,9 @@ static int dry_run_plan(nbody_run *r, MPI_Comm comm) {
            per_step / 1048576.0, out_bytes / 1048576.0, (long long)nck, ck_bytes / 1048576.0);
     printf("  output directory %s (%s), %.3g GiB free\n", r->cli.output_dir,
            exists ? "exists" : "to be created", free_bytes / 1073741824.0);
-    printf("  backend %s; nothing computed, nothing written\n", pt_backend_names[p->backend]);
+    char backend[512];
+    printf("  backend %s; nothing computed, nothing written\n",
+           pt_device_describe((pt_backend)p->backend, &p->opencl, backend, sizeof backend));
     fflush(stdout);
   }
   return PT_EXIT;
@@ -206,7 +208,6 @@ static int setup(nbody_run *r, MPI_Comm comm) {
   PT_TRY(pt_timers_create(&r->timers));
   /* The whole run's phase heads the table. */
   PT_TRY(pt_timers_add(r->timers, "total") < 0 ? PT_ERR_NOMEM : PT_OK);
-  PT_TRY(pt_agree(comm, pt_signal_install()));
   pt_particles *p = NULL;
   if (r->cli.restart) {
     PT_TRY(restart(r, comm, &p));
@@ -214,6 +215,9 @@ static int setup(nbody_run *r, MPI_Comm comm) {
     PT_TRY(nbody_ic_create(comm, &r->p, &p));
     PT_TRY(nbody_sim_create(&r->p, p, r->timers, &r->s));
   }
+  /* After the device is set up: an OpenCL platform built on LLVM (POCL) installs its
+   * own SIGUSR1 handler when it starts, which would take the stop request. */
+  PT_TRY(pt_agree(comm, pt_signal_install()));
   r->comm = comm;
   const pt_run_ops ops = {r, step, diagnostics, write_output, write_checkpoint, &r->s->step, &r->s->time, NULL, 1};
   PT_TRY(pt_run_init(&r->loop, comm, prog, r->dir, &r->p.cadence, &ops, r->timers, r->cli.max_walltime,
@@ -248,8 +252,9 @@ static int run(nbody_run *r, MPI_Comm comm) {
   const nbody_params *p = &r->p;
   nbody_sim *s = r->s;
   char backend[300] = "cpu";
-  if (s->device.backend == PT_BACKEND_CUDA)
-    snprintf(backend, sizeof backend, "cuda (rank 0 on device %d, %s)", s->device.id, s->device.name);
+  if (s->device.backend != PT_BACKEND_CPU)
+    snprintf(backend, sizeof backend, "%s (rank 0 on device %d, %s)", pt_backend_names[s->device.backend],
+             s->device.id, s->device.name);
   pt_log(PT_LOG_INFO, "%s: %lld bodies (%s) on %d rank(s), %d thread(s) each, strategy %s, %s, "
          "kernel %s, %s, dt %.6g, eps %.6g, steps %lld to %lld, backend %s", prog,
          (long long)s->p->ntotal, nbody_init_names[p->init], s->p->size, omp_get_max_threads(),

@@ -1,5 +1,6 @@
 /* nbody_backend: where partita-nbody computes, each place behind the same operations:
- * the host (nbody_cpu.c) and a CUDA device (nbody_device.c). nbody_sim chooses one when
+ * the host (nbody_cpu.c), a CUDA device (nbody_device.c) and an OpenCL device
+ * (nbody_opencl.c). nbody_sim chooses one when
  * it is created, from the back-end pt_device_select gave the rank, and nothing else in
  * a step tests which one it is; a new back-end is a new file defining one nbody_backend
  * and its entry in nbody_sim.c's table. A back-end computes on the sim's host arrays
@@ -41,5 +42,6 @@ typedef struct nbody_backend {
 
 extern const nbody_backend nbody_backend_cpu;
 extern const nbody_backend nbody_backend_device; /* CUDA builds */
+extern const nbody_backend nbody_backend_opencl; /* OpenCL builds (nbody_opencl.c) */
 
 #endif

@@ -84,15 +84,14 @@ int nbody_params_read(pt_config *cfg, int nranks, nbody_params *p) {
   PT_TRY(pt_units_read(cfg, PT_UNIT_BIT(PT_UNIT_LENGTH) | PT_UNIT_BIT(PT_UNIT_MASS) | PT_UNIT_BIT(PT_UNIT_TIME), &p->units));
   /* cpu by default: a CPU run never touches the CUDA runtime. */
   PT_TRY(pt_config_get_choice(cfg, "run.backend", "cpu", pt_backend_names, &p->backend));
+  PT_TRY(pt_opencl_read(cfg, &p->opencl));
   /* Before the device check, so that the conflict shows on a host without a GPU too. */
-  if (p->backend == PT_BACKEND_CUDA && p->kernel == NBODY_KERNEL_FAST)
-    return pt_config_error(cfg, "nbody.kernel", "'fast' is a CPU kernel; run.backend = cuda computes "
-                           "forces with its own kernel (use exact)");
+  if ((p->backend == PT_BACKEND_CUDA || p->backend == PT_BACKEND_OPENCL) && p->kernel == NBODY_KERNEL_FAST)
+    return pt_config_error(cfg, "nbody.kernel", "'fast' is a CPU kernel; run.backend = %s computes "
+                           "forces with its own kernel (use exact)", pt_backend_names[p->backend]);
   const char *why;
-  if (p->backend == PT_BACKEND_OPENCL)
-    return pt_config_error(cfg, "run.backend", "'opencl' does not exist in partita-nbody (no OpenCL "
-                           "back-end): use cpu, cuda or auto");
   if (p->backend == PT_BACKEND_CUDA && !pt_device_count(&why))
     return pt_config_error(cfg, "run.backend", "'cuda' needs a usable CUDA device (%s)", why);
+  if (p->backend == PT_BACKEND_OPENCL) PT_TRY(pt_opencl_check_deck(&p->opencl));
   return PT_OK;
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include "pt_config.h"
+#include "pt_opencl.h"
 #include "pt_run.h"
 #include "pt_units.h"
 
@@ -44,6 +45,7 @@ typedef struct nbody_params {
   pt_run_cadence cadence;        /* the [output] keys; cadence.steps = steps */
   pt_units units;                /* the [units] keys: SI sizes of the code units, or none */
   int backend;            /* pt_backend: where forces, integrator and diagnostics run */
+  pt_opencl_options opencl;  /* the [opencl] keys (run.backend = opencl or auto) */
 } nbody_params;
 
 /* Reads every nbody key from `cfg`, checking ranges, choices and cross-key rules (such

@@ -13,6 +13,9 @@ static const nbody_backend *const backends[] = {
 #ifdef PT_HAVE_CUDA
     &nbody_backend_device,
 #endif
+#ifdef PT_HAVE_OPENCL
+    &nbody_backend_opencl,
+#endif
     NULL,
 };
 
@@ -49,8 +52,9 @@ int nbody_sim_create(const nbody_params *prm, pt_particles *p, pt_timers *timers
                              &s->force);
   s->device.backend = PT_BACKEND_CPU;
   s->device.id = -1;
-  /* The CPU back-end leaves the CUDA runtime alone. */
-  if (!err && prm->backend != PT_BACKEND_CPU) err = pt_device_select(p->comm, (pt_backend)prm->backend, &s->device);
+  /* The CPU back-end leaves the device runtimes alone. */
+  if (!err && prm->backend != PT_BACKEND_CPU)
+    err = pt_device_select_with(p->comm, (pt_backend)prm->backend, &prm->opencl, &s->device);
   for (size_t b = 0; !err && !s->be && backends[b]; ++b)
     if (backends[b]->kind == s->device.backend) s->be = backends[b];
   /* The device kind is the same on every rank, and so is this error. */
