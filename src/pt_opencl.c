@@ -221,6 +221,7 @@ void pt_opencl_destroy(pt_opencl **clp) {
 
 void *pt_opencl_context(const pt_opencl *cl) { return cl->context; }
 void *pt_opencl_queue(const pt_opencl *cl, int k) { return cl->queue[k]; }
+void *pt_opencl_device(const pt_opencl *cl) { return cl->device; }
 
 int pt_opencl_build(pt_opencl *cl, const char *name, const char *source, const char *options,
                     void **program) {
@@ -407,6 +408,7 @@ int pt_opencl_create(const pt_opencl_options *o, int id, pt_opencl **cl) {
 void pt_opencl_destroy(pt_opencl **cl) { *cl = NULL; }
 void *pt_opencl_context(const pt_opencl *cl) { (void)cl; return NULL; }
 void *pt_opencl_queue(const pt_opencl *cl, int k) { (void)cl; (void)k; return NULL; }
+void *pt_opencl_device(const pt_opencl *cl) { (void)cl; return NULL; }
 int pt_opencl_build(pt_opencl *cl, const char *name, const char *source, const char *options,
                     void **program) {
   (void)cl; (void)name; (void)source; (void)options;

@@ -76,6 +76,8 @@ void pt_opencl_destroy(pt_opencl **cl);
 void *pt_opencl_context(const pt_opencl *cl);
 /** Queue k (0 or 1) as a cl_command_queue. Not collective. */
 void *pt_opencl_queue(const pt_opencl *cl, int k);
+/** The cl_device_id the context was made on. Not collective. */
+void *pt_opencl_device(const pt_opencl *cl);
 
 /** Builds `source` (OpenCL C; `name` labels errors) for the device with
  * "-cl-std=CL1.2", the deck's opencl.build_options and `options` (NULL: none); never

@@ -56,10 +56,8 @@ static void destroy(nbody_sim *s) {
 
 /* The largest power of two up to 256 that the device runs as one work-group. */
 static int pick_tile(ocl *o) {
-  cl_device_id dev;
   size_t most;
-  PT_CL(clGetCommandQueueInfo(o->q, CL_QUEUE_DEVICE, sizeof dev, &dev, NULL));
-  PT_CL(clGetDeviceInfo(dev, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof most, &most, NULL));
+  PT_CL(clGetDeviceInfo((cl_device_id)pt_opencl_device(o->cl), CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof most, &most, NULL));
   for (o->tile = 256; o->tile > 1 && o->tile > most; o->tile /= 2) continue;
   return PT_OK;
 }
