@@ -74,10 +74,16 @@ partita_set_launcher() {
   export OMPI_MCA_oob_tcp_keepalive_probes=${OMPI_MCA_oob_tcp_keepalive_probes:-3}
   if [ -z "${MPI_LAUNCHER:-}" ]; then
     partita_launcher=(srun --mpi=pmix --cpu-bind=cores --kill-on-bad-exit=1)
-    return
+  else
+    read -r -a partita_launcher <<<"$MPI_LAUNCHER"
   fi
-  read -r -a partita_launcher <<<"$MPI_LAUNCHER"
   case $(basename "${partita_launcher[0]}") in
+    srun)
+      # Slurm 22.05's PMIx tree fence can release one node before another has left the
+      # modex; Open MPI 4.1 ranks there then finish MPI_Init and send to a rank that has
+      # no PML yet, which crashes it (about 1 start in 6 on 4 nodes). The ring fence
+      # releases in order (a setting a user exported wins).
+      export SLURM_PMIX_FENCE=${SLURM_PMIX_FENCE:-ring} ;;
     mpirun | mpiexec | orterun)
       # Open MPI reads the task count from the allocation; a hybrid job needs each
       # rank mapped onto its SLURM_CPUS_PER_TASK cores.

@@ -36,6 +36,7 @@ for id in "$a" "$b" "$c"; do
   echo "ok: heat-mpi.sbatch job $id: $((2 * want)) ranks on $want nodes ($(report_get "$d/report.json" run.hosts)), field bitwise the 1-rank one"
 done
 expect_log "heat-mpi-$b.out" '^launcher: mpirun$'
+expect_log "heat-mpi-$c.out" '^SLURM_PMIX_FENCE=ring$'
 
 small3=(--set grid.nx=24 --set grid.ny=20 --set grid.nz=16 --set time.steps=40 --set output.every=20)
 OMP_NUM_THREADS=1 mpirun_t 60 1 "$top_builddir/apps/heat/partita-heat" "$top_srcdir/input/heat3d.ini" \
