@@ -99,7 +99,10 @@ grep -q "backend opencl (rank 0: .*: .*); nothing computed" "$PT_TMP/dry.log" ||
 echo "ok: --dry-run names the OpenCL device"
 
 # Device memory: POCL's kernels run in this process, so memcheck sees their accesses too.
-if command -v valgrind >/dev/null 2>&1; then
+# A sanitizer build cannot run under valgrind (its own runtime checks this one).
+if "$top_builddir/libtool" --mode=execute grep -qa -e __asan_init -e __tsan_init "$nb"; then
+  echo "note: a sanitizer build: the memcheck run is left to the normal build"
+elif command -v valgrind >/dev/null 2>&1; then
   d="$PT_TMP/memcheck"
   mkdir -p "$d"
   supp=$(ls /usr/share/openmpi/openmpi-valgrind.supp 2>/dev/null | head -n 1)
